@@ -1,0 +1,1 @@
+"""Singer stream schemas of tap-tiktokshop (JSON files, package data)."""

@@ -1,0 +1,320 @@
+"""The tap's streams. Every record carries ``shop_id``, part of every primary key."""
+
+from __future__ import annotations
+
+import typing as t
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from tap_tiktokshop.client import DerivedStream, ShopStream, TikTokShopStream, enrich, logger
+from tap_tiktokshop.paging import Page, WalkStats, iter_ascending, split_windows
+from tap_tiktokshop.records import order_line_item_rows, product_sku_rows
+from tiktokshop.shops import Shop
+from tiktokshop import codes
+from tiktokshop.endpoints import (
+    CANCELLATION_SEARCH,
+    ORDER_SEARCH,
+    PRODUCT_DETAIL,
+    PRODUCT_SEARCH,
+    RETURN_SEARCH,
+    WAREHOUSES,
+    Endpoint,
+)
+from tiktokshop.errors import FatalAPIError
+
+PRODUCT_SEARCH_CAP = 10_000
+NO_DETAIL_STATUSES = frozenset({"FREEZE", "DELETED"})  # Get Product refuses these
+GONE_CODES = frozenset({codes.PRODUCT_NOT_FOUND, codes.PRODUCT_NOT_FOUND_ALT})
+
+Context = t.Mapping[str, t.Any] | None
+
+
+class ShopsStream(TikTokShopStream):
+    """The authorized shops in this sync (the cipher is never emitted)."""
+
+    name = "shops"
+    primary_keys: t.ClassVar[list[str]] = ["shop_id"]
+    replication_key = None
+
+    def get_records(self, context: Context) -> Iterable[dict]:
+        """One record per shop."""
+        for shop in self.tiktok.shops:
+            yield shop.record()
+
+
+class WarehousesStream(ShopStream):
+    """Warehouses per shop (full table: the API has no update filter)."""
+
+    name = "warehouses"
+    primary_keys: t.ClassVar[list[str]] = ["shop_id", "id"]
+    replication_key = None
+
+    def get_records(self, context: Context) -> Iterable[dict]:
+        """Every warehouse of the shop."""
+        shop = self.shop(context)
+        for warehouse in self.call(WAREHOUSES, shop).data.get("warehouses") or []:
+            yield enrich(warehouse, shop.id)
+
+
+class IncrementalShopStream(ShopStream):
+    """Incremental by ``update_time`` (Unix seconds), sorted ascending, resumable per shop.
+
+    The window runs from the bookmark minus ``lookback_seconds`` (or ``start_date``) to
+    the second the sync started, fixed for the whole run. Records are emitted in
+    ascending ``update_time`` so the bookmark is always the last emitted value; the SDK's
+    sort check stays off because the lookback legitimately re-reads older records.
+    """
+
+    replication_key = "update_time"
+    is_sorted = True
+    check_sorted = False
+
+    def window(self, context: Context) -> tuple[int, int]:
+        """``(start, end)``: start inclusive, end exclusive (Unix seconds)."""
+        bookmark = self.get_starting_replication_key_value(context)
+        if isinstance(bookmark, int | float) and not isinstance(bookmark, bool):
+            start = max(0, int(bookmark) - self.tiktok.lookback_seconds)
+        else:
+            start = self.tiktok.start_epoch
+        return start, self.tiktok.sync_end
+
+    def log_walk(self, shop: Shop, start: int, end: int, stats: WalkStats) -> None:
+        """One summary line per shop and stream."""
+        logger.info(
+            "%s shop %s: %d records from %d pages for update_time [%d, %d)%s",
+            self.name, shop.id, stats.emitted, stats.pages, start, end,
+            f"; {stats.deferred} changed during the sync and are left for the next run"
+            if stats.deferred else "",
+        )
+
+
+class AscendingSearchStream(IncrementalShopStream):
+    """A search that sorts by ``update_time`` ascending with ``_ge``/``_lt`` filters."""
+
+    endpoint: t.ClassVar[Endpoint]
+    list_key: t.ClassVar[str]
+    id_key: t.ClassVar[str] = "id"
+    page_size: t.ClassVar[int] = 100
+
+    def search(self, shop: Shop, ge: int, lt: int, token: str | None) -> Page:
+        """One page of the search for ``[ge, lt)``."""
+        data = self.call(
+            self.endpoint, shop,
+            params={"page_size": self.page_size, "page_token": token,
+                    "sort_field": "update_time", "sort_order": "ASC"},
+            body={"update_time_ge": ge, "update_time_lt": lt},
+        ).data
+        return Page(list(data.get(self.list_key) or []), data.get("next_page_token") or "",
+                    data.get("total_count"))
+
+    def get_records(self, context: Context) -> Iterable[dict]:
+        """Every record updated in the window, ascending."""
+        shop = self.shop(context)
+        start, end = self.window(context)
+        stats = WalkStats()
+        walk = iter_ascending(
+            lambda ge, lt, token: self.search(shop, ge, lt, token), start, end,
+            id_key=self.id_key, stats=stats, endpoint=self.endpoint.label(
+                self.tiktok.settings.api_version),
+        )
+        for record in walk:
+            yield self.transform(shop, enrich(record, shop.id))
+        self.log_walk(shop, start, end, stats)
+
+    def transform(self, shop: Shop, record: dict[str, t.Any]) -> dict[str, t.Any]:
+        """Hook for streams that emit derived rows next to each record."""
+        return record
+
+
+class OrdersStream(AscendingSearchStream):
+    """Orders (full order objects from order search), with their line items."""
+
+    name = "orders"
+    primary_keys: t.ClassVar[list[str]] = ["shop_id", "id"]
+    endpoint = ORDER_SEARCH
+    list_key = "orders"
+
+    def get_records(self, context: Context) -> Iterable[dict]:
+        """Orders ascending by update_time; line items are written just before each order."""
+        self.line_items.begin()
+        yield from super().get_records(context)
+
+    @property
+    def line_items(self) -> DerivedStream:
+        """The ``order_line_items`` stream object."""
+        return t.cast("DerivedStream", self.tiktok.streams["order_line_items"])
+
+    def transform(self, shop: Shop, record: dict[str, t.Any]) -> dict[str, t.Any]:
+        """Emit the order's line items."""
+        self.line_items.emit(order_line_item_rows(shop.id, record))
+        return record
+
+    def generate_child_contexts(self, record: dict, context: Context) -> Iterable[dict | None]:
+        """No per-record child syncs: line items are written inline."""
+        return iter(())
+
+
+class ReturnsStream(AscendingSearchStream):
+    """Returns and refunds."""
+
+    name = "returns"
+    primary_keys: t.ClassVar[list[str]] = ["shop_id", "return_id"]
+    endpoint = RETURN_SEARCH
+    list_key = "return_orders"
+    id_key = "return_id"
+    page_size = 50
+
+
+class CancellationsStream(AscendingSearchStream):
+    """Order cancellations."""
+
+    name = "cancellations"
+    primary_keys: t.ClassVar[list[str]] = ["shop_id", "cancel_id"]
+    endpoint = CANCELLATION_SEARCH
+    list_key = "cancellations"
+    id_key = "cancel_id"
+    page_size = 50
+
+
+class ProductsStream(IncrementalShopStream):
+    """Products with full details, and their SKU/warehouse rows.
+
+    Product search returns results in no documented order and stops at 10,000 results,
+    so each window is split until it fits, read whole, sorted by ``(update_time, id)``,
+    and only then are details fetched (concurrently, within the rate limiter) and
+    emitted in that order.
+    """
+
+    name = "products"
+    primary_keys: t.ClassVar[list[str]] = ["shop_id", "id"]
+    search_page_size = 100
+
+    @property
+    def skus(self) -> DerivedStream:
+        """The ``product_skus`` stream object."""
+        return t.cast("DerivedStream", self.tiktok.streams["product_skus"])
+
+    def generate_child_contexts(self, record: dict, context: Context) -> Iterable[dict | None]:
+        """No per-record child syncs: SKU rows are written inline."""
+        return iter(())
+
+    def search(self, shop: Shop, ge: int, le: int, token: str | None) -> Page:
+        """One page of product search for ``[ge, le]`` (both inclusive)."""
+        data = self.call(
+            PRODUCT_SEARCH, shop,
+            params={"page_size": self.search_page_size, "page_token": token},
+            body={"update_time_ge": ge, "update_time_le": le},
+        ).data
+        return Page(list(data.get("products") or []), data.get("next_page_token") or "",
+                    data.get("total_count"))
+
+    def get_records(self, context: Context) -> Iterable[dict]:
+        """Changed products of the shop, ascending by update_time."""
+        self.skus.begin()
+        shop = self.shop(context)
+        start, end = self.window(context)
+        stats = WalkStats()
+        if start < end:
+            windows = split_windows(lambda a, b: self.search(shop, a, b, None), start, end - 1,
+                                    PRODUCT_SEARCH_CAP, logger)
+            for low, high, first in windows:
+                yield from self._window_records(shop, low, high, first, stats)
+        self.log_walk(shop, start, end, stats)
+
+    def _window_records(
+        self, shop: Shop, low: int, high: int, first: Page, stats: WalkStats
+    ) -> Iterator[dict]:
+        summaries = self._read_window(shop, low, high, first, stats)
+        for summary, detail in self._with_details(shop, summaries):
+            product = detail if detail is not None else summary
+            updated = product.get("update_time")
+            if not isinstance(updated, int) or updated > high:
+                stats.deferred += 1  # changed since the search: a later window or run has it
+                continue
+            enrich(product, shop.id)
+            self.skus.emit(product_sku_rows(shop.id, product))
+            stats.emitted += 1
+            yield product
+
+    def _read_window(
+        self, shop: Shop, low: int, high: int, first: Page, stats: WalkStats
+    ) -> list[dict[str, t.Any]]:
+        by_id: dict[str, dict[str, t.Any]] = {}
+        page, tokens = first, set()
+        while True:
+            stats.pages += 1
+            for item in page.items:
+                updated = item.get("update_time")
+                if isinstance(updated, int) and low <= updated <= high and item.get("id"):
+                    by_id[str(item["id"])] = item
+                else:
+                    stats.deferred += 1
+            if not page.next_token:
+                break
+            if page.next_token in tokens:
+                raise FatalAPIError(code=None, message="the same page token came back twice",
+                                    endpoint="product search", hint="report it with the shop")
+            tokens.add(page.next_token)
+            page = self.search(shop, low, high, page.next_token)
+        return sorted(by_id.values(), key=lambda p: (p["update_time"], str(p["id"])))
+
+    def _with_details(
+        self, shop: Shop, summaries: list[dict[str, t.Any]]
+    ) -> Iterator[tuple[dict[str, t.Any], dict[str, t.Any] | None]]:
+        """Details in the summaries' order, fetched by a bounded pool of workers."""
+        workers = self.tiktok.detail_concurrency
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="product-detail")
+        pending: deque[tuple[dict[str, t.Any], Future]] = deque()
+        queue = iter(summaries)
+        try:
+            for summary in queue:
+                pending.append((summary, pool.submit(self._detail, shop, summary)))
+                if len(pending) >= workers * 2:
+                    break
+            while pending:
+                summary, future = pending.popleft()
+                detail = future.result()
+                nxt = next(queue, None)
+                if nxt is not None:
+                    pending.append((nxt, pool.submit(self._detail, shop, nxt)))
+                yield summary, detail
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _detail(self, shop: Shop, summary: dict[str, t.Any]) -> dict[str, t.Any] | None:
+        if summary.get("status") in NO_DETAIL_STATUSES:
+            return None
+        try:
+            return self.call(PRODUCT_DETAIL, shop, path_params={"product_id": str(summary["id"])}
+                             ).data
+        except FatalAPIError as exc:
+            if exc.code not in GONE_CODES:
+                raise
+            logger.warning("Product %s of shop %s has no detail (%s); emitting the search "
+                           "result instead", summary["id"], shop.id, exc.code)
+            return None
+
+
+class ProductSkusStream(DerivedStream):
+    """One row per product SKU and warehouse: what warehouses join on and the target takes."""
+
+    name = "product_skus"
+    primary_keys: t.ClassVar[list[str]] = ["shop_id", "product_id", "sku_id", "warehouse_id"]
+    replication_key = None
+    parent_stream_type = ProductsStream
+
+
+class OrderLineItemsStream(DerivedStream):
+    """One row per order line item, joinable to product_skus on (shop_id, sku_id)."""
+
+    name = "order_line_items"
+    primary_keys: t.ClassVar[list[str]] = ["shop_id", "order_id", "id"]
+    replication_key = None
+    parent_stream_type = OrdersStream
+
+
+STREAM_TYPES: tuple[type[TikTokShopStream], ...] = (
+    ShopsStream, WarehousesStream, ProductsStream, ProductSkusStream, OrdersStream,
+    OrderLineItemsStream, ReturnsStream, CancellationsStream,
+)

@@ -1,0 +1,128 @@
+"""tap-tiktokshop: every authorized shop's TikTok Shop data as Singer streams."""
+
+from __future__ import annotations
+
+import time
+import typing as t
+from datetime import datetime, timezone
+from functools import cached_property
+
+from singer_sdk import Tap
+from singer_sdk import typing as th
+
+from tiktokshop.shops import Shop, load_shops
+from tap_tiktokshop.streams import STREAM_TYPES
+from tiktokshop.errors import ConfigError
+from tiktokshop.plugin_cli import run_cli
+from tiktokshop.redact import REDACTOR, install_log_redaction
+from tiktokshop.settings import CONNECTION_SETTINGS, ConnectionSettings, load_settings
+from tiktokshop.transport import TikTokShopClient
+
+DEFAULT_START_DATE = "2020-01-01T00:00:00Z"
+
+TAP_SETTINGS = th.PropertiesList(
+    *CONNECTION_SETTINGS.wrapped.values(),
+    th.Property("start_date", th.DateTimeType, default=DEFAULT_START_DATE,
+                description="Earliest update time to read on the first run (UTC)."),
+    th.Property("end_date", th.DateTimeType,
+                description="Latest update time to read (default: when the sync starts)."),
+    th.Property("lookback_seconds", th.IntegerType, default=600,
+                description="Re-read this many seconds before the bookmark (TikTok warns that "
+                            "update times can move during a search)."),
+    th.Property("product_detail_concurrency", th.IntegerType, default=8,
+                description="Product details fetched in parallel (within the rate limit)."),
+)
+
+
+def parse_utc(setting: str, value: t.Any) -> int:
+    """A date or date-time setting as Unix seconds (naive values are UTC)."""
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            raise ConfigError(setting, f"must be an ISO-8601 date-time, got {value!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return int(moment.timestamp())
+
+
+class TapTikTokShop(Tap):
+    """Singer tap for the TikTok Shop Open API (products, orders, returns and more)."""
+
+    name = "tap-tiktokshop"
+    package_name = "tiktokshop-singer"
+    config_jsonschema = TAP_SETTINGS.to_dict()
+
+    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+        """Our checks first (one line naming the setting), then the SDK's schema checks."""
+        try:
+            self.settings = load_settings(self.config)
+            self._check_tap_settings()
+        except ConfigError as exc:
+            if raise_errors:
+                raise
+            return [str(exc)]
+        REDACTOR.add(*self.settings.secrets())
+        install_log_redaction(REDACTOR)
+        return super()._validate_config(raise_errors=raise_errors)
+
+    def _check_tap_settings(self) -> None:
+        start = parse_utc("start_date", self.config.get("start_date") or DEFAULT_START_DATE)
+        end_value = self.config.get("end_date")
+        end = parse_utc("end_date", end_value) if end_value else int(time.time())
+        if end > int(time.time()):
+            end = int(time.time())
+        if start >= end:
+            raise ConfigError("start_date", "must be earlier than end_date and the current time")
+        lookback = self.config.get("lookback_seconds", 600)
+        if not isinstance(lookback, int) or isinstance(lookback, bool) or lookback < 0:
+            raise ConfigError("lookback_seconds", "must be a whole number of seconds >= 0")
+        workers = self.config.get("product_detail_concurrency", 8)
+        if not isinstance(workers, int) or isinstance(workers, bool) or not 1 <= workers <= 64:
+            raise ConfigError("product_detail_concurrency", "must be a whole number from 1 to 64")
+        self.start_epoch, self.sync_end = start, end
+        self.lookback_seconds, self.detail_concurrency = lookback, workers
+
+    @cached_property
+    def connection(self) -> ConnectionSettings:
+        """Validated settings (also when config validation was skipped, as in discovery)."""
+        settings = getattr(self, "settings", None)
+        if settings is None:
+            settings = self.settings = load_settings(self.config)
+            self._check_tap_settings()
+        return settings
+
+    @cached_property
+    def client(self) -> TikTokShopClient:
+        """One client for the whole run: shared tokens, rate limiter and connection pool."""
+        return TikTokShopClient(self.connection, pool_size=max(16, self.detail_concurrency * 2))
+
+    @cached_property
+    def shops(self) -> list[Shop]:
+        """The shops of this sync (fetched once)."""
+        shops = load_shops(self.client, self.connection.shop_ids)
+        if not shops:
+            self.logger.warning("The token is not authorized for any shop: nothing to sync")
+        return shops
+
+    def shop_by_id(self, shop_id: str) -> Shop:
+        """A shop of this sync by id."""
+        for shop in self.shops:
+            if shop.id == shop_id:
+                return shop
+        raise ConfigError("shop_ids", f"shop {shop_id} is not part of this sync")
+
+    def discover_streams(self) -> list:
+        """Static catalog: discovery makes no API call."""
+        return [stream_type(tap=self) for stream_type in STREAM_TYPES]
+
+
+def main() -> None:
+    """Console entry point."""
+    run_cli(TapTikTokShop.cli, "tap-tiktokshop")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""Errors raised by the shared TikTok Shop layer.
+
+Every message is written for the person running the sync: what happened, where,
+and what to do. No message ever contains a secret (app secret, tokens, auth code):
+request URLs are never included, only the endpoint path template.
+"""
+
+from __future__ import annotations
+
+
+class TikTokShopError(Exception):
+    """Base class for every error this project raises on purpose."""
+
+    exit_code = 1
+
+
+class ConfigError(TikTokShopError):
+    """A setting is missing or invalid. The message names the setting."""
+
+    exit_code = 2
+
+    def __init__(self, setting: str, problem: str) -> None:
+        self.setting = setting
+        self.problem = problem
+        super().__init__(f"setting '{setting}': {problem}")
+
+
+class AuthorizationError(TikTokShopError):
+    """The seller authorization cannot be used (bad auth code, refresh token refused...)."""
+
+
+class APIError(TikTokShopError):
+    """An error answer from the TikTok Shop API (HTTP status and/or body code)."""
+
+    def __init__(
+        self,
+        *,
+        code: int | None,
+        message: str,
+        endpoint: str,
+        request_id: str | None = None,
+        http_status: int | None = None,
+        hint: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.code = code
+        self.api_message = message
+        self.endpoint = endpoint
+        self.request_id = request_id
+        self.http_status = http_status
+        self.hint = hint
+        self.retry_after = retry_after
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        parts = [f"TikTok Shop API error on {self.endpoint}:"]
+        if self.code is not None:
+            parts.append(f"code {self.code}")
+        if self.api_message:
+            parts.append(f"'{_one_line(self.api_message)}'")
+        if self.http_status is not None:
+            parts.append(f"(HTTP {self.http_status})")
+        if self.request_id:
+            parts.append(f"request_id {self.request_id}")
+        text = " ".join(parts)
+        if self.hint:
+            text += f". What to do: {self.hint}"
+        return text
+
+
+class RetryableAPIError(APIError):
+    """Temporary failure (rate limit, server error, dropped connection): retried with backoff."""
+
+
+class TokenExpiredError(APIError):
+    """The access token expired (105002): refresh it, then retry once."""
+
+
+class TimestampRejectedError(APIError):
+    """The request timestamp was outside TikTok's window: re-stamp and retry once."""
+
+
+class FatalAPIError(APIError):
+    """An error that retrying cannot fix; the message says what the user should change."""
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

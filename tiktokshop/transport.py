@@ -1,0 +1,257 @@
+"""The signed, authenticated, rate-limited and retrying HTTP client for business endpoints.
+
+Every attempt builds the final request from scratch: fresh timestamp, current access
+token, the exact body bytes, and a signature computed over the prepared URL and body
+that go on the wire. Errors are mapped from the body ``code`` (HTTP 200 can carry one).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from tiktokshop import __version__
+from tiktokshop.endpoints import Endpoint
+from tiktokshop.error_map import classify
+from tiktokshop.errors import (
+    FatalAPIError,
+    RetryableAPIError,
+    TimestampRejectedError,
+    TokenExpiredError,
+)
+from tiktokshop.ratelimit import RateLimiter
+from tiktokshop.retry import with_retries
+from tiktokshop.settings import ConnectionSettings
+from tiktokshop.signing import sign_for_url
+from tiktokshop.tokens import TokenManager
+
+logger = logging.getLogger("tiktokshop.transport")
+USER_AGENT = f"tiktokshop-singer/{__version__}"
+SIGN_EXEMPT_KEYS = ("sign",)
+
+
+@dataclass(frozen=True)
+class APIResponse:
+    """The useful parts of a successful answer."""
+
+    data: dict[str, Any]
+    request_id: str | None
+    http_status: int
+
+
+def encode_params(params: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Query values as strings; None and empty values are dropped (TikTok refuses them).
+
+    Lists are comma-joined (as TikTok's docs send ``ids``); booleans are lowercase.
+    """
+    out: list[tuple[str, str]] = []
+    for key, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, list | tuple):
+            text = ",".join(str(v) for v in value)
+        else:
+            text = str(value)
+        if text != "":
+            out.append((key, text))
+    return out
+
+
+def encode_body(body: Mapping[str, Any] | None) -> bytes | None:
+    """Compact JSON bytes, or None for no body (an empty object is not sent at all)."""
+    if not body:
+        return None
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+class TikTokShopClient:
+    """Calls business endpoints of the TikTok Shop Open API."""
+
+    def __init__(
+        self,
+        settings: ConnectionSettings,
+        *,
+        tokens: TokenManager | None = None,
+        session: requests.Session | None = None,
+        limiter: RateLimiter | None = None,
+        pool_size: int = 16,
+    ) -> None:
+        self.settings = settings
+        self.session = session or self._new_session(pool_size)
+        self.tokens = tokens or TokenManager(settings, session=self.session)
+        self.limiter = limiter or RateLimiter(settings.rate_limit_qps)
+
+    @staticmethod
+    def _new_session(pool_size: int) -> requests.Session:
+        session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        session.headers["User-Agent"] = USER_AGENT
+        return session
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self.session.close()
+
+    # ------------------------------------------------------------------ public
+    def call(
+        self,
+        endpoint: Endpoint,
+        *,
+        shop_cipher: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | None = None,
+        path_params: Mapping[str, str] | None = None,
+        limiter_key: str | None = None,
+    ) -> APIResponse:
+        """Call an endpoint at the version chosen by ``api_version``; returns ``data``.
+
+        Raises:
+            FatalAPIError: with the code, message, request_id, endpoint and advice.
+            RetryableAPIError: when retries are exhausted.
+            AuthorizationError: when tokens cannot be obtained.
+        """
+        api_version = self.settings.api_version
+        path = endpoint.path(api_version, **dict(path_params or {}))
+        label = endpoint.label(api_version)
+        if endpoint.shop_scoped and not shop_cipher:
+            raise FatalAPIError(code=None, message="shop cipher missing", endpoint=label,
+                                hint="connector bug: a shop endpoint was called without a shop")
+        return self.request(
+            endpoint.method, path, label=label,
+            shop_cipher=shop_cipher if endpoint.shop_scoped else None,
+            params=params, body=body, scope=endpoint.scope,
+            limiter_key=limiter_key or shop_cipher or "",
+        )
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        label: str | None = None,
+        shop_cipher: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | None = None,
+        scope: str | None = None,
+        limiter_key: str = "",
+    ) -> APIResponse:
+        """Send one logical request (with retries, token refresh and re-stamping)."""
+        label = label or f"{method} {path}"
+        body_bytes = encode_body(body)
+        query = encode_params({**(params or {}), "shop_cipher": shop_cipher})
+
+        @with_retries(max_retries=self.settings.max_retries,
+                      base_delay=self.settings.retry_backoff_seconds,
+                      logger=logger, what=lambda: label)
+        def with_backoff() -> APIResponse:
+            refreshed = restamped = False
+            while True:
+                token = self.tokens.access_token()
+                try:
+                    return self._attempt(method, path, label, query, body_bytes, token, scope,
+                                         limiter_key)
+                except TokenExpiredError:
+                    if refreshed:
+                        raise
+                    refreshed = True
+                    logger.info("%s: access token expired; refreshing and retrying once", label)
+                    self.tokens.token_expired(token)
+                except TimestampRejectedError:
+                    if restamped:
+                        raise
+                    restamped = True
+                    logger.warning("%s: timestamp refused; re-stamping and retrying once", label)
+
+        return with_backoff()
+
+    # ------------------------------------------------------------------ one attempt
+    def _attempt(
+        self,
+        method: str,
+        path: str,
+        label: str,
+        query: list[tuple[str, str]],
+        body: bytes | None,
+        token: str,
+        scope: str | None,
+        limiter_key: str,
+    ) -> APIResponse:
+        self.limiter.acquire((limiter_key, label))
+        prepared = self._prepare(method, path, query, body, token)
+        try:
+            resp = self.session.send(prepared, timeout=self.settings.request_timeout_seconds)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise RetryableAPIError(code=None, message=type(exc).__name__, endpoint=label) from None
+        except requests.RequestException as exc:
+            raise RetryableAPIError(code=None, message=type(exc).__name__, endpoint=label) from None
+        return self._parse(resp, label, scope)
+
+    def _prepare(
+        self, method: str, path: str, query: list[tuple[str, str]], body: bytes | None, token: str
+    ) -> requests.PreparedRequest:
+        common = [("app_key", self.settings.app_key), ("timestamp", str(int(time.time())))]
+        encoded = urlencode(common + query, quote_via=quote, safe="")
+        url = f"{self.settings.api_base_url}{path}?{encoded}"
+        headers = {"content-type": "application/json", "x-tts-access-token": token}
+        prepared = self.session.prepare_request(
+            requests.Request(method, url, data=body, headers=headers)
+        )
+        # Sign what will actually be sent: the prepared URL and body bytes.
+        sent_body = prepared.body if isinstance(prepared.body, bytes) else None
+        sign = sign_for_url(self.settings.app_secret, prepared.url or url, sent_body)
+        prepared.url = f"{prepared.url}&sign={sign}"
+        return prepared
+
+    def _parse(self, resp: requests.Response, label: str, scope: str | None) -> APIResponse:
+        retry_after = _retry_after(resp.headers.get("Retry-After"))
+        try:
+            payload = resp.json()
+        except ValueError:
+            payload = None
+        if not isinstance(payload, dict):
+            kind = RetryableAPIError if resp.status_code >= 500 or resp.status_code == 429 \
+                else FatalAPIError
+            raise kind(code=None, message="answer is not a JSON object", endpoint=label,
+                       http_status=resp.status_code, retry_after=retry_after,
+                       hint="check api_base_url points at the TikTok Shop Open API")
+        code = payload.get("code")
+        if code == 0 and resp.status_code < 400:
+            data = payload.get("data")
+            return APIResponse(data if isinstance(data, dict) else {},
+                               payload.get("request_id"), resp.status_code)
+        raise classify(
+            code=code if isinstance(code, int) else None,
+            message=str(payload.get("message") or ""),
+            endpoint=label,
+            request_id=payload.get("request_id"),
+            http_status=resp.status_code,
+            scope=scope,
+            retry_after=retry_after,
+        )
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
