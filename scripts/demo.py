@@ -70,7 +70,7 @@ def row_counts(duckdb_path: Path) -> dict[str, int]:
 
 def expected_counts(base_url: str) -> dict[str, int]:
     """Rows the sandbox holds, per stream (from its admin dataset route)."""
-    with urllib.request.urlopen(f"{base_url}/sandbox/dataset", timeout=60) as resp:  # noqa: S310
+    with urllib.request.urlopen(f"{base_url}/sandbox/dataset", timeout=60) as resp:
         data = json.load(resp)
     skus = sum(max(1, len(s.get("inventory") or [])) for p in data["products"]
                for s in p.get("skus") or [])
@@ -90,7 +90,7 @@ def report(counts: dict[str, int], expected: dict[str, int] | None) -> int:
         line = f"  {table:<17} {got:>7}"
         if expected is not None:
             want = expected[table]
-            line += "  (sandbox holds %d: %s)" % (want, "ok" if got == want else "MISMATCH")
+            line += f"  (sandbox holds {want}: {'ok' if got == want else 'MISMATCH'})"
             bad += got != want
         print(line)
     return 1 if bad else 0

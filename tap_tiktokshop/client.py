@@ -11,8 +11,8 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 
 from tap_tiktokshop import schemas
 from tap_tiktokshop.records import add_iso_times
-from tiktokshop.shops import Shop
 from tiktokshop.endpoints import Endpoint
+from tiktokshop.shops import Shop
 from tiktokshop.transport import APIResponse, TikTokShopClient
 
 if t.TYPE_CHECKING:
@@ -29,6 +29,8 @@ class TikTokShopStream(Stream):
     # The API's JSON types already match the schemas (derived from its OpenAPI spec) and
     # the timestamps are converted here; conforming nested objects would only cost CPU.
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.ROOT_ONLY
+    # A STATE message every 1,000 records: a killed run replays at most that many.
+    STATE_MSG_FREQUENCY = 1000
 
     @property
     def tiktok(self) -> TapTikTokShop:

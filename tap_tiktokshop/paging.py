@@ -7,7 +7,7 @@ following ``next_page_token`` through one long query, this cannot skip a record 
 another record changes mid-search and the server's offsets shift. Page tokens are still
 followed while a page makes no progress (more than a page of records in one second).
 
-``split_windows`` cuts ``[start, end]`` until each product search window holds at most
+``windows_under_cap`` cuts ``[start, end]`` until each product search window holds at most
 10,000 results (TikTok refuses to page further).
 """
 
@@ -97,31 +97,43 @@ def iter_ascending(
         token = page.next_token
 
 
-def split_windows(
-    probe: Callable[[int, int], Page], start: int, end: int, cap: int, logger: logging.Logger
-) -> Iterator[tuple[int, int, Page]]:
-    """Yield inclusive windows ``(a, b, first_page)`` covering ``[start, end]`` in order.
+class WindowTooLarge(Exception):
+    """A search window matched more results than the API will page through."""
 
-    ``probe(a, b)`` fetches the first page of the search for the window; its
-    ``total`` decides whether the window is split (the page is reused, not refetched).
+    def __init__(self, total: int | None) -> None:
+        super().__init__(f"window holds {total} results")
+        self.total = total
+
+
+def windows_under_cap(
+    read: Callable[[int, int], list[dict[str, Any]]],
+    start: int,
+    end: int,
+    logger: logging.Logger,
+) -> Iterator[tuple[int, int, list[dict[str, Any]]]]:
+    """Yield ``(a, b, records)`` for inclusive windows covering ``[start, end]`` in order.
+
+    ``read(a, b)`` returns the window's records or raises :class:`WindowTooLarge` (from the
+    search's ``total_count`` or TikTok's 12052180 while paging); such a window is halved
+    and each half read in turn.
     """
     stack = [(start, end)]
     while stack:
         a, b = stack.pop()
-        first = probe(a, b)
-        total = first.total if first.total is not None else 0
-        if total <= cap:
-            yield a, b, first
+        try:
+            records = read(a, b)
+        except WindowTooLarge as exc:
+            if a >= b:
+                raise FatalAPIError(
+                    code=None, message=f"{exc.total} products updated in the same second ({a})",
+                    endpoint="product search",
+                    hint="TikTok returns at most 10,000 results per search and one second "
+                         "cannot be split further; report this shop and second",
+                ) from None
+            middle = (a + b) // 2
+            logger.info("Product search window %d-%d holds %s results; splitting it",
+                        a, b, exc.total)
+            stack.append((middle + 1, b))
+            stack.append((a, middle))
             continue
-        if a >= b:
-            raise FatalAPIError(
-                code=None, message=f"{total} products updated in the same second ({a})",
-                endpoint="product search",
-                hint="TikTok returns at most 10,000 results per search and one second cannot "
-                     "be split further; report this shop and second",
-            )
-        middle = (a + b) // 2
-        logger.info("Product search window %d-%d holds %d results (> %d); splitting",
-                    a, b, total, cap)
-        stack.append((middle + 1, b))
-        stack.append((a, middle))
+        yield a, b, records

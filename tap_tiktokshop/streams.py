@@ -8,9 +8,14 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from tap_tiktokshop.client import DerivedStream, ShopStream, TikTokShopStream, enrich, logger
-from tap_tiktokshop.paging import Page, WalkStats, iter_ascending, split_windows
+from tap_tiktokshop.paging import (
+    Page,
+    WalkStats,
+    WindowTooLarge,
+    iter_ascending,
+    windows_under_cap,
+)
 from tap_tiktokshop.records import order_line_item_rows, product_sku_rows
-from tiktokshop.shops import Shop
 from tiktokshop import codes
 from tiktokshop.endpoints import (
     CANCELLATION_SEARCH,
@@ -22,6 +27,7 @@ from tiktokshop.endpoints import (
     Endpoint,
 )
 from tiktokshop.errors import FatalAPIError
+from tiktokshop.shops import Shop
 
 PRODUCT_SEARCH_CAP = 10_000
 NO_DETAIL_STATUSES = frozenset({"FREEZE", "DELETED"})  # Get Product refuses these
@@ -216,16 +222,16 @@ class ProductsStream(IncrementalShopStream):
         start, end = self.window(context)
         stats = WalkStats()
         if start < end:
-            windows = split_windows(lambda a, b: self.search(shop, a, b, None), start, end - 1,
-                                    PRODUCT_SEARCH_CAP, logger)
-            for low, high, first in windows:
-                yield from self._window_records(shop, low, high, first, stats)
+            windows = windows_under_cap(
+                lambda low, high: self._read_window(shop, low, high, stats), start, end - 1,
+                logger)
+            for _, high, summaries in windows:
+                yield from self._window_records(shop, high, summaries, stats)
         self.log_walk(shop, start, end, stats)
 
     def _window_records(
-        self, shop: Shop, low: int, high: int, first: Page, stats: WalkStats
+        self, shop: Shop, high: int, summaries: list[dict[str, t.Any]], stats: WalkStats
     ) -> Iterator[dict]:
-        summaries = self._read_window(shop, low, high, first, stats)
         for summary, detail in self._with_details(shop, summaries):
             product = detail if detail is not None else summary
             updated = product.get("update_time")
@@ -238,12 +244,26 @@ class ProductsStream(IncrementalShopStream):
             yield product
 
     def _read_window(
-        self, shop: Shop, low: int, high: int, first: Page, stats: WalkStats
+        self, shop: Shop, low: int, high: int, stats: WalkStats
     ) -> list[dict[str, t.Any]]:
+        """Every search result of ``[low, high]``, sorted by ``(update_time, id)``.
+
+        Raises:
+            WindowTooLarge: when the window holds more than TikTok will page through.
+        """
         by_id: dict[str, dict[str, t.Any]] = {}
-        page, tokens = first, set()
+        tokens: set[str] = set()
+        token: str | None = None
         while True:
+            try:
+                page = self.search(shop, low, high, token)
+            except FatalAPIError as exc:
+                if exc.code == codes.PRODUCT_SEARCH_TOO_MANY:
+                    raise WindowTooLarge(None) from None
+                raise
             stats.pages += 1
+            if token is None and (page.total or 0) > PRODUCT_SEARCH_CAP:
+                raise WindowTooLarge(page.total)
             for item in page.items:
                 updated = item.get("update_time")
                 if isinstance(updated, int) and low <= updated <= high and item.get("id"):
@@ -256,7 +276,7 @@ class ProductsStream(IncrementalShopStream):
                 raise FatalAPIError(code=None, message="the same page token came back twice",
                                     endpoint="product search", hint="report it with the shop")
             tokens.add(page.next_token)
-            page = self.search(shop, low, high, page.next_token)
+            token = page.next_token
         return sorted(by_id.values(), key=lambda p: (p["update_time"], str(p["id"])))
 
     def _with_details(

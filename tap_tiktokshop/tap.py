@@ -10,12 +10,12 @@ from functools import cached_property
 from singer_sdk import Tap
 from singer_sdk import typing as th
 
-from tiktokshop.shops import Shop, load_shops
 from tap_tiktokshop.streams import STREAM_TYPES
 from tiktokshop.errors import ConfigError
 from tiktokshop.plugin_cli import run_cli
 from tiktokshop.redact import REDACTOR, install_log_redaction
 from tiktokshop.settings import CONNECTION_SETTINGS, ConnectionSettings, load_settings
+from tiktokshop.shops import Shop, load_shops
 from tiktokshop.transport import TikTokShopClient
 
 DEFAULT_START_DATE = "2020-01-01T00:00:00Z"

@@ -1,7 +1,7 @@
 """tiktokshop-auth: authorize shops and keep their tokens.
 
-    tiktokshop-auth link     --config config.json [--state S]   print the seller authorization link
-    tiktokshop-auth exchange --config config.json --code CODE   exchange a code into token_store_path
+    tiktokshop-auth link     --config config.json [--state S]   print the authorization link
+    tiktokshop-auth exchange --config config.json --code CODE   store tokens in token_store_path
     tiktokshop-auth shops    --config config.json               list the token's authorized shops
 
 Config files are the plugins' JSON configs (several --config files merge, later wins).

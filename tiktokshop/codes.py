@@ -11,7 +11,7 @@ SUCCESS = 0
 # Common errors
 RATE_LIMITED = 36009002  # HTTP 429
 INTERNAL_ERROR = 36009003  # retryable
-INVALID_REQUEST = 36009004  # overloaded: app_key, signature missing, token header, timestamp, cipher...
+INVALID_REQUEST = 36009004  # overloaded: app_key, sign missing, token, timestamp, cipher...
 REQUEST_TIMEOUT = 36009007
 INVALID_PATH = 36009009  # HTTP 404
 INVALID_METHOD = 36009010

@@ -12,6 +12,7 @@ import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,7 +34,8 @@ AUTHORIZE_BASE_URLS = {
 SECRET_SETTINGS = ("app_secret", "access_token", "refresh_token", "auth_code")
 
 CONNECTION_SETTINGS = th.PropertiesList(
-    th.Property("connection_name", th.StringType, description="Label for this connection, used in logs."),
+    th.Property("connection_name", th.StringType,
+                description="Label for this connection, used in logs."),
     th.Property(
         "api_version", th.StringType, default=BASE_VERSION,
         description=(
@@ -55,7 +57,7 @@ CONNECTION_SETTINGS = th.PropertiesList(
     th.Property("refresh_token", th.StringType, secret=True,
                 description="Refresh token from the seller authorization."),
     th.Property("auth_code", th.StringType, secret=True,
-                description="One-time authorization code (valid 30 minutes) to exchange for tokens."),
+                description="One-time authorization code (valid 30 minutes)."),
     th.Property("shop_ids", th.ArrayType(th.StringType),
                 description="Shop IDs to use (default: every shop the token is authorized for)."),
     th.Property("api_base_url", th.StringType, default=DEFAULT_API_BASE_URL,
@@ -139,7 +141,8 @@ def _api_version(config: Mapping[str, Any]) -> str:
             f"{BASE_VERSION} (the default) or a newer version such as 202502",
         )
     if not re.fullmatch(r"20\d{2}(0[1-9]|1[0-2])", value):
-        raise ConfigError("api_version", f"must look like YYYYMM (e.g. {BASE_VERSION}), got {value!r}")
+        raise ConfigError("api_version",
+                          f"must look like YYYYMM (e.g. {BASE_VERSION}), got {value!r}")
     if value < BASE_VERSION:
         raise ConfigError(
             "api_version",
@@ -216,8 +219,9 @@ def _number(config: Mapping[str, Any], name: str, default: float, low: float, hi
             value = float(value)
         except ValueError:
             raise ConfigError(name, f"must be a number, got {value!r}") from None
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise ConfigError(name, f"must be a number, got {type(value).__name__}")
+    value = float(value)
     if not low <= value <= high:
         raise ConfigError(name, f"must be between {low:g} and {high:g}, got {value:g}")
     return float(value)

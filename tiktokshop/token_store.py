@@ -83,7 +83,8 @@ class TokenStore:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            raise ConfigError("token_store_path", f"cannot read the token file: {exc.strerror}") from None
+            raise ConfigError("token_store_path",
+                              f"cannot read the token file: {exc.strerror}") from None
         try:
             doc = json.loads(raw)
         except json.JSONDecodeError:
@@ -102,7 +103,8 @@ class TokenStore:
             directory.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".tokens-", dir=directory)
         except OSError as exc:
-            raise ConfigError("token_store_path", f"cannot write the token file: {exc.strerror}") from None
+            raise ConfigError("token_store_path",
+                              f"cannot write the token file: {exc.strerror}") from None
         try:
             os.fchmod(fd, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import random
 
 import pytest
 
-from tap_tiktokshop.paging import Page, WalkStats, iter_ascending, split_windows
+from tap_tiktokshop.paging import (
+    Page,
+    WalkStats,
+    WindowTooLarge,
+    iter_ascending,
+    windows_under_cap,
+)
 from tiktokshop.errors import FatalAPIError
 
 
@@ -64,20 +71,25 @@ def test_repeated_page_token_stops_with_a_clear_error() -> None:
         list(iter_ascending(fetch, 5, 10))
 
 
-def test_split_windows_until_under_the_cap() -> None:
+def test_windows_are_split_until_under_the_cap() -> None:
     times = list(range(0, 1000)) * 3
 
-    def probe(a: int, b: int) -> Page:
-        return Page([], "", sum(1 for t in times if a <= t <= b))
+    def read(a: int, b: int) -> list[dict]:
+        rows = [{"update_time": t} for t in times if a <= t <= b]
+        if len(rows) > 500:
+            raise WindowTooLarge(len(rows))
+        return rows
 
-    windows = list(split_windows(probe, 0, 999, 500, logging.getLogger("t")))
+    windows = list(windows_under_cap(read, 0, 999, logging.getLogger("t")))
     assert windows[0][0] == 0 and windows[-1][1] == 999
-    for (_, b, _), (a2, _, _) in zip(windows, windows[1:]):
+    for (_, b, _), (a2, _, _) in itertools.pairwise(windows):
         assert a2 == b + 1
-    assert all(page.total <= 500 for _, _, page in windows)
+    assert sum(len(rows) for _, _, rows in windows) == 3000
 
 
-def test_split_windows_refuses_an_unsplittable_second() -> None:
+def test_an_unsplittable_second_is_a_clear_error() -> None:
+    def read(a: int, b: int) -> list[dict]:
+        raise WindowTooLarge(20_000)
+
     with pytest.raises(FatalAPIError, match="same second"):
-        list(split_windows(lambda a, b: Page([], "", 20_000), 7, 7, 10_000,
-                           logging.getLogger("t")))
+        list(windows_under_cap(read, 7, 7, logging.getLogger("t")))

@@ -22,7 +22,8 @@ def test_iso_siblings_at_every_level_but_not_for_durations() -> None:
 def test_sku_rows_one_per_warehouse() -> None:
     product = {"id": "p", "status": "ACTIVATE", "update_time": 1700000000, "skus": [
         {"id": "s1", "seller_sku": "A", "price": {"sale_price": "1.00", "currency": "USD"},
-         "inventory": [{"warehouse_id": "w1", "quantity": 3}, {"warehouse_id": "w2", "quantity": 0}]},
+         "inventory": [{"warehouse_id": "w1", "quantity": 3},
+                       {"warehouse_id": "w2", "quantity": 0}]},
         {"id": "s2", "seller_sku": "B"},
     ]}
     rows = product_sku_rows("shop", product)

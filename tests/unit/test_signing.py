@@ -1,4 +1,4 @@
-"""The official signing algorithm, checked against published vectors and an independent implementation."""
+"""The official signing algorithm: published vectors and an independent implementation."""
 
 from __future__ import annotations
 

@@ -1,0 +1,107 @@
+"""Running the plugins as real subprocesses and reading their Singer output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+BIN = Path(sys.executable).parent
+# Distinctive secret values: no test output may ever contain them.
+APP_SECRET = "SANDBOX-APP-SECRET-7f3b9c1e5a"
+
+
+@dataclass
+class SingerOutput:
+    """Parsed stdout of a tap."""
+
+    messages: list[dict[str, Any]]
+    stderr: str = ""
+    returncode: int = 0
+    raw: str = field(default="", repr=False)
+
+    def records(self, stream: str) -> list[dict[str, Any]]:
+        return [m["record"] for m in self.messages
+                if m.get("type") == "RECORD" and m.get("stream") == stream]
+
+    def counts(self) -> Counter:
+        return Counter(m["stream"] for m in self.messages if m.get("type") == "RECORD")
+
+    def states(self) -> list[dict[str, Any]]:
+        return [m["value"] for m in self.messages if m.get("type") == "STATE"]
+
+    def keys(self, stream: str, key_props: list[str]) -> list[tuple]:
+        return [tuple(r.get(k) for k in key_props) for r in self.records(stream)]
+
+
+def parse_singer(text: str) -> list[dict[str, Any]]:
+    """Every line must be a Singer message (stdout carries nothing else)."""
+    messages = []
+    for line in text.splitlines():
+        if line.strip():
+            message = json.loads(line)
+            assert message.get("type") in {"SCHEMA", "RECORD", "STATE", "ACTIVATE_VERSION",
+                                           "BATCH"}, line[:200]
+            messages.append(message)
+    return messages
+
+
+def write_json(path: Path, value: Any) -> Path:
+    path.write_text(json.dumps(value), encoding="utf-8")
+    return path
+
+
+def run_tap(config: dict[str, Any], tmp: Path, *, state: dict | None = None,
+            args: tuple[str, ...] = (), timeout: float = 300,
+            env: dict[str, str] | None = None) -> SingerOutput:
+    """Run tap-tiktokshop to completion."""
+    command = [str(BIN / "tap-tiktokshop"), "--config", str(write_json(tmp / "config.json",
+                                                                       config)), *args]
+    if state is not None:
+        command += ["--state", str(write_json(tmp / "state.json", state))]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
+                            env={**os.environ, **(env or {})}, check=False)
+    messages = parse_singer(result.stdout) if result.returncode == 0 else []
+    return SingerOutput(messages, result.stderr, result.returncode, result.stdout)
+
+
+def dataset_keys(dataset: dict[str, list[dict]]) -> dict[str, set[tuple]]:
+    """Primary keys the sandbox holds, per tap stream."""
+    skus = set()
+    for product in dataset["products"]:
+        for sku in product.get("skus") or []:
+            warehouses = [i.get("warehouse_id") for i in sku.get("inventory") or []] or [""]
+            for warehouse in warehouses:
+                skus.add((product["shop_id"], product["id"], sku["id"], warehouse))
+    items = {(o["shop_id"], o["id"], li["id"]) for o in dataset["orders"]
+             for li in o.get("line_items") or []}
+    return {
+        "shops": {(s["id"],) for s in dataset["shops"]},
+        "warehouses": {(w["shop_id"], w["id"]) for w in dataset["warehouses"]},
+        "products": {(p["shop_id"], p["id"]) for p in dataset["products"]},
+        "product_skus": skus,
+        "orders": {(o["shop_id"], o["id"]) for o in dataset["orders"]},
+        "order_line_items": items,
+        "returns": {(r["shop_id"], r["return_id"]) for r in dataset["returns"]},
+        "cancellations": {(c["shop_id"], c["cancel_id"]) for c in dataset["cancellations"]},
+    }
+
+
+PRIMARY_KEYS = {
+    "shops": ["shop_id"], "warehouses": ["shop_id", "id"], "products": ["shop_id", "id"],
+    "product_skus": ["shop_id", "product_id", "sku_id", "warehouse_id"],
+    "orders": ["shop_id", "id"], "order_line_items": ["shop_id", "order_id", "id"],
+    "returns": ["shop_id", "return_id"], "cancellations": ["shop_id", "cancel_id"],
+}
+
+
+def grouped(keys: list[tuple]) -> dict[Any, int]:
+    out: dict[Any, int] = defaultdict(int)
+    for key in keys:
+        out[key] += 1
+    return out
