@@ -1,0 +1,123 @@
+"""``tiktokshop-sandbox``: run the local TikTok Shop Open API emulator.
+
+Writes the tap/target config to ``--config-out`` (atomically, mode 0600), then
+prints one line ``tiktokshop-sandbox listening on http://HOST:PORT`` and serves
+until SIGINT/SIGTERM (exit 0). Secrets only ever go into the config file. Bad
+arguments: argparse's usage + one error line, exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .options import (
+    DEFAULT_APP_KEY,
+    DEFAULT_APP_SECRET,
+    DEFAULT_SERVICE_ID,
+    REFRESH_ROTATIONS,
+    SandboxOptions,
+)
+from .server import Sandbox
+
+
+def _bounded(kind: Callable[[str], Any], low: float | None = None,
+             high: float | None = None) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"invalid value {text!r}") from exc
+        if (low is not None and value < low) or (high is not None and value > high):
+            span = f"[{'' if low is None else low}, {'' if high is None else high}]"
+            raise argparse.ArgumentTypeError(f"{text} is outside {span}")
+        return value
+
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="tiktokshop-sandbox",
+        description="Local emulator of the TikTok Shop Open API (202309+) and its token host.")
+    add = p.add_argument
+    add("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    add("--port", type=_bounded(int, 0, 65535), default=0, help="0 = pick a free port")
+    add("--seed", type=int, default=1, help="dataset seed (default 1)")
+    add("--shops", type=_bounded(int, 1, 1000), default=2)
+    add("--products", type=_bounded(int, 1, 10_000_000), default=50, help="per shop")
+    add("--orders", type=_bounded(int, 0, 10_000_000), default=200, help="per shop")
+    add("--returns", type=_bounded(int, 0), default=None, help="per shop (default 10%% of orders)")
+    add("--cancellations", type=_bounded(int, 0), default=None,
+        help="per shop (default 10%% of orders)")
+    add("--warehouses", type=_bounded(int, 1, 100), default=2, help="per shop")
+    add("--latency-ms", type=_bounded(int, 0, 600_000), default=0)
+    add("--rate-limit-qps", type=_bounded(float, 0), default=50.0,
+        help="per app+shop+endpoint; 0 disables (default 50)")
+    add("--fault-rate", type=_bounded(float, 0, 1), default=0.0,
+        help="fraction of business requests answered with a retryable fault")
+    add("--token-ttl", type=_bounded(int, 1), default=604_800, help="access token lifetime (s)")
+    add("--app-key", default=DEFAULT_APP_KEY)
+    add("--app-secret", default=DEFAULT_APP_SECRET)
+    add("--service-id", default=DEFAULT_SERVICE_ID)
+    add("--refresh-rotation", choices=REFRESH_ROTATIONS, default="lenient")
+    add("--config-out", type=Path, default=None,
+        help="write the tap/target config JSON here (mode 0600)")
+    return p
+
+
+def options_from_args(args: argparse.Namespace) -> SandboxOptions:
+    return SandboxOptions(
+        host=args.host, port=args.port, seed=args.seed, shops=args.shops,
+        products=args.products, orders=args.orders, returns=args.returns,
+        cancellations=args.cancellations, warehouses=args.warehouses,
+        latency_ms=args.latency_ms, rate_limit_qps=args.rate_limit_qps,
+        fault_rate=args.fault_rate, token_ttl=args.token_ttl, app_key=args.app_key,
+        app_secret=args.app_secret, service_id=args.service_id,
+        refresh_rotation=args.refresh_rotation,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        options = options_from_args(args)
+    except ValueError as exc:
+        parser.error(str(exc))
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        sandbox = Sandbox(options).start()
+    except OSError as exc:
+        print(f"tiktokshop-sandbox: cannot listen on {options.host}:{options.port}: "
+              f"{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    try:
+        if args.config_out is not None:
+            try:
+                sandbox.write_config(args.config_out)
+            except OSError as exc:
+                print(f"tiktokshop-sandbox: cannot write {args.config_out}: "
+                      f"{exc.strerror or exc}", file=sys.stderr)
+                return 1
+        print(f"tiktokshop-sandbox listening on {sandbox.base_url}", flush=True)
+        while not stop.wait(0.5):
+            pass
+    finally:
+        sandbox.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""Options of the sandbox, shared by the command line and the Python API."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+DEFAULT_APP_KEY = "6sbxk3y7tts01"
+DEFAULT_APP_SECRET = "sbx0secret7f3c9e1d5a2b8c4e6f0a1b2c3d"
+DEFAULT_SERVICE_ID = "7301234567890123999"
+PRODUCT_SEARCH_CAP = 10_000
+REFRESH_ROTATIONS = ("lenient", "strict")
+
+
+@dataclass
+class SandboxOptions:
+    """Everything that shapes one sandbox instance.
+
+    ``returns`` / ``cancellations`` default to ~10% of ``orders`` (per shop).
+    ``product_search_cap`` is internal (no command-line flag): tests lower it to
+    exercise the 10,000-result cap of Search Products quickly.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    seed: int = 1
+    shops: int = 2
+    products: int = 50
+    orders: int = 200
+    returns: int | None = None
+    cancellations: int | None = None
+    warehouses: int = 2
+    latency_ms: int = 0
+    rate_limit_qps: float = 50.0
+    fault_rate: float = 0.0
+    token_ttl: int = 604_800
+    app_key: str = DEFAULT_APP_KEY
+    app_secret: str = DEFAULT_APP_SECRET
+    service_id: str = DEFAULT_SERVICE_ID
+    refresh_rotation: str = "lenient"
+    product_search_cap: int = PRODUCT_SEARCH_CAP
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    @property
+    def returns_per_shop(self) -> int:
+        return self.orders // 10 if self.returns is None else self.returns
+
+    @property
+    def cancellations_per_shop(self) -> int:
+        return self.orders // 10 if self.cancellations is None else self.cancellations
+
+    def validate(self) -> None:
+        """Raise ValueError on impossible combinations (the CLI maps it to exit 2)."""
+        checks = [
+            (0 <= self.port <= 65535, "port must be in 0..65535"),
+            (self.shops >= 1, "shops must be >= 1"),
+            (self.products >= 1, "products must be >= 1"),
+            (self.orders >= 0, "orders must be >= 0"),
+            (self.warehouses >= 1, "warehouses must be >= 1"),
+            (self.latency_ms >= 0, "latency-ms must be >= 0"),
+            (self.rate_limit_qps >= 0, "rate-limit-qps must be >= 0 (0 disables)"),
+            (0.0 <= self.fault_rate <= 1.0, "fault-rate must be in 0..1"),
+            (self.token_ttl >= 1, "token-ttl must be >= 1 second"),
+            (self.refresh_rotation in REFRESH_ROTATIONS, "refresh-rotation: lenient|strict"),
+            (0 <= self.returns_per_shop <= self.orders, "returns must be in 0..orders"),
+            (0 <= self.cancellations_per_shop <= self.orders, "cancellations must be in 0..orders"),
+            (self.product_search_cap >= 1, "product_search_cap must be >= 1"),
+            (bool(self.app_key) and bool(self.app_secret), "app key and secret are required"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ValueError(message)
+
+    def replace(self, **changes: object) -> SandboxOptions:
+        return dataclasses.replace(self, **changes)

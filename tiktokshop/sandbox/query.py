@@ -1,0 +1,125 @@
+"""Filtered, sorted result lists with keyset paging and a small cache.
+
+A search builds the list of matching row indexes sorted by ``(sort value, id)``
+(both negated for descending order), caches it per query until the table changes,
+and serves each page with a binary search after the last key of the previous
+page. Pages stay stable under concurrent writes: a record updated between two
+pages moves in the order (as with the live API) but rows are never repeated
+within one ascending walk.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from tiktokshop import codes
+
+from .context import ApiError, Context, invalid
+from .gen_common import Columns
+from .pagination import InvalidPageToken, binding_for
+
+Predicate = Callable[[int], bool]
+
+
+@dataclass
+class Rows:
+    keys: list[tuple[int, int]]
+    idxs: list[int]
+
+
+class SearchCache:
+    def __init__(self, max_entries: int = 32) -> None:
+        self._entries: OrderedDict[tuple[int, str], tuple[int, Rows]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.max_entries = max_entries
+
+    def get(self, cols: Columns, binding: str, build: Callable[[], Rows]) -> Rows:
+        key = (id(cols), binding)
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is not None and hit[0] == cols.version:
+                self._entries.move_to_end(key)
+                return hit[1]
+        version = cols.version
+        rows = build()
+        with self._lock:
+            self._entries[key] = (version, rows)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return rows
+
+
+def build_rows(
+    cols: Columns, predicates: Iterable[Predicate], sort_values: list[int], desc: bool
+) -> Rows:
+    idxs: Iterable[int] = range(len(cols))
+    for predicate in predicates:
+        idxs = [i for i in idxs if predicate(i)]
+    ints = cols.id_ints
+    if desc:
+        keyed = sorted(((-sort_values[i], -ints[i]), i) for i in idxs)
+    else:
+        keyed = sorted(((sort_values[i], ints[i]), i) for i in idxs)
+    return Rows([k for k, _ in keyed], [i for _, i in keyed])
+
+
+def time_range(values: list[int], low: int | None, high: int | None, *,
+               high_inclusive: bool) -> Predicate | None:
+    """Predicate for ``low <= v`` and ``v < high`` (or ``v <= high``); None if unbounded."""
+    if low is None and high is None:
+        return None
+    lo = low if low is not None else -(1 << 62)
+    hi = high if high is not None else 1 << 62
+    if high_inclusive:
+        return lambda i: lo <= values[i] <= hi
+    return lambda i: lo <= values[i] < hi
+
+
+def paged_search(
+    ctx: Context,
+    cols: Columns,
+    filters: dict,
+    predicates: list[Predicate | None],
+    sort_values: list[int],
+    desc: bool,
+    page_size: int,
+    cap: int | None = None,
+) -> tuple[list[int], str, int]:
+    """Return (row indexes of this page, next_page_token or "", total_count).
+
+    ``filters`` must describe everything that shapes the result (it binds the token).
+    With ``cap`` set, no result past position ``cap`` is returned and a page starting
+    there fails with 12052180 (Search Products' 10,000-result limit).
+    """
+    shop_id = ctx.shop.id if ctx.shop else ""
+    binding = binding_for(ctx.template, shop_id, filters, desc)
+    active = [p for p in predicates if p is not None]
+    with ctx.dataset.lock:
+        rows = ctx.cache.get(cols, binding, lambda: build_rows(cols, active, sort_values, desc))
+    start = 0
+    token = ctx.query.get("page_token")
+    if token is not None:
+        try:
+            last = ctx.codec.decode(token, binding)
+            if len(last) != 2 or not all(isinstance(v, int) for v in last):
+                raise InvalidPageToken("malformed")
+        except InvalidPageToken as exc:
+            raise invalid("Invalid param. The `page_token` query parameter is invalid.") from exc
+        start = bisect.bisect_right(rows.keys, (last[0], last[1]))
+    total = len(rows.idxs)
+    end = min(start + page_size, total)
+    if cap is not None:
+        if start >= cap and start < total:
+            raise ApiError(codes.PRODUCT_SEARCH_TOO_MANY,
+                           f"The total number of search results can not exceed {cap}.")
+        end = min(end, cap)
+    page = rows.idxs[start:end]
+    next_token = ""
+    if end < total and page:
+        next_token = ctx.codec.encode(binding, list(rows.keys[end - 1]))
+    return page, next_token, total
