@@ -1,0 +1,257 @@
+"""Validation and normalisation of input records, before any API call.
+
+Each input record becomes either a change (``InventoryChange``, ``PriceChange``,
+``ProductChange``) or a ``Rejected`` with a reason. Nothing here raises on bad data:
+a bad record is reported in the results file and the rest of the run goes on.
+Whether the ids exist in the shop is checked later, against TikTok's catalogue
+(see ``catalog`` and ``planner``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+INVENTORY, PRICES, PRODUCTS = "inventory", "prices", "products"
+STREAMS = (INVENTORY, PRICES, PRODUCTS)
+
+#: TikTok documents [1, 99999]; 0 is accepted here because setting stock to zero is
+#: the normal way to stop selling an item.
+MAX_QUANTITY = 99_999
+ACTIVATE, SELLER_DEACTIVATED = "ACTIVATE", "SELLER_DEACTIVATED"
+PRODUCT_STATUSES = (ACTIVATE, SELLER_DEACTIVATED)
+CENT = Decimal("0.01")
+MAX_ID_TEXT = 128  # longer "ids" are cut in results lines (they cannot be TikTok ids)
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Identifying keys of a record: as given, then completed by resolution."""
+
+    shop_id: str | None = None
+    product_id: str | None = None
+    sku_id: str | None = None
+    seller_sku: str | None = None
+    warehouse_id: str | None = None
+
+    def resolved(self, **ids: str | None) -> Keys:
+        """The same keys with resolved ids filled in (given values are kept)."""
+        return replace(self, **{k: getattr(self, k) or v for k, v in ids.items()})
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A record that cannot be applied, and why (written to the results file)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """Common part of every valid change."""
+
+    seq: int
+    keys: Keys
+
+
+@dataclass(frozen=True)
+class InventoryChange(Change):
+    """Set the available quantity of one SKU in one warehouse."""
+
+    quantity: int
+
+
+@dataclass(frozen=True)
+class PriceChange(Change):
+    """Set the sale price (and optionally the list price) of one SKU."""
+
+    amount: Decimal
+    currency: str
+    list_price: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class ProductChange(Change):
+    """Change the status, title and/or description of one product."""
+
+    status: str | None = None
+    title: str | None = None
+    description: str | None = None
+
+    @property
+    def fields(self) -> dict[str, str]:
+        """The properties this record sets (only those given)."""
+        values = {"status": self.status, "title": self.title, "description": self.description}
+        return {name: value for name, value in values.items() if value is not None}
+
+
+def _id_text(value: Any) -> str | None:
+    """An id as text for results lines, whatever the input type (None when absent)."""
+    if value is None or isinstance(value, bool):
+        return None if value is None else str(value)
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        value = int(value)
+    text = str(value).strip()
+    return text[:MAX_ID_TEXT] or None
+
+
+def blank_is_absent(record: Mapping[str, Any]) -> dict[str, Any]:
+    """Empty or blank strings count as "not given" (CSV sources write empty cells)."""
+    return {k: None if isinstance(v, str) and not v.strip() else v for k, v in record.items()}
+
+
+def record_keys(record: Mapping[str, Any]) -> Keys:
+    """Keys of any record (also an invalid one) for its results line."""
+    return Keys(**{name: _id_text(record.get(name)) for name in Keys.__dataclass_fields__})
+
+
+def _check_id(record: Mapping[str, Any], name: str) -> str | None:
+    """Reason why an id field is unusable, or None when it is absent or fine."""
+    value = record.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        return f"{name} must be a string or integer id, got {type(value).__name__}"
+    if isinstance(value, Decimal) and value != value.to_integral_value():
+        return f"{name} must be an id, got the number {value}"
+    return None
+
+
+def parse_quantity(value: Any) -> int | Rejected:
+    """A whole number in 0..99,999 (integral numbers and digit strings accepted)."""
+    if value is None:
+        return Rejected("quantity is missing")
+    number: int | None = None
+    if isinstance(value, bool):
+        number = None
+    elif isinstance(value, int):
+        number = value
+    elif isinstance(value, Decimal | float):
+        dec = Decimal(str(value))
+        if dec.is_finite() and dec == dec.to_integral_value():
+            number = int(dec)
+    elif isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
+        number = int(value)
+    if number is None:
+        return Rejected(f"quantity must be a whole number, got {_show(value)}")
+    if number < 0:
+        return Rejected(f"quantity must be 0 or more, got {number}")
+    if number > MAX_QUANTITY:
+        return Rejected(f"quantity must be at most {MAX_QUANTITY:,} (TikTok's limit), got {number}")
+    return number
+
+
+def parse_amount(name: str, value: Any) -> Decimal | Rejected:
+    """A money amount > 0 with at most 2 decimals (number or decimal string)."""
+    if value is None:
+        return Rejected(f"{name} is missing")
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        return Rejected(f"{name} must be a decimal number or string, got {_show(value)}")
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        return Rejected(f"{name} must be a decimal number, got {_show(value)}")
+    if not amount.is_finite():
+        return Rejected(f"{name} must be a finite number, got {_show(value)}")
+    if amount <= 0:
+        return Rejected(f"{name} must be greater than 0, got {_show(value)}")
+    if amount != amount.quantize(CENT):
+        return Rejected(f"{name} must have at most 2 decimals, got {_show(value)}")
+    return amount
+
+
+def parse_currency(value: Any) -> str | Rejected:
+    """A 3-letter ISO currency code (case-insensitive)."""
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{3}", value.strip()):
+        return Rejected(f"currency must be a 3-letter code such as USD, got {_show(value)}")
+    return value.strip().upper()
+
+
+def _text(record: Mapping[str, Any], name: str) -> str | Rejected | None:
+    value = record.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        return Rejected(f"{name} must be a string, got {type(value).__name__}")
+    return value
+
+
+def _show(value: Any, limit: int = 60) -> str:
+    text = repr(value) if not isinstance(value, Decimal) else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _common_checks(stream: str, record: Mapping[str, Any], keys: Keys) -> Rejected | None:
+    for name in Keys.__dataclass_fields__:
+        reason = _check_id(record, name)
+        if reason:
+            return Rejected(reason)
+    if keys.shop_id is None:
+        return Rejected("shop_id is missing")
+    if stream == PRODUCTS:
+        if keys.product_id is None:
+            return Rejected("product_id is missing")
+        return None
+    if keys.sku_id is None and keys.seller_sku is None:
+        return Rejected("sku_id or seller_sku is required")
+    if keys.sku_id is not None and keys.product_id is None and keys.seller_sku is None:
+        return Rejected("product_id is required with sku_id (or give seller_sku)")
+    return None
+
+
+def parse_record(stream: str, seq: int, record: Mapping[str, Any]) -> Change | Rejected:
+    """Validate and normalise one record of ``stream`` (one of ``STREAMS``)."""
+    if not isinstance(record, Mapping):
+        return Rejected("record is not an object")
+    record = blank_is_absent(record)
+    keys = record_keys(record)
+    problem = _common_checks(stream, record, keys)
+    if problem:
+        return problem
+    if stream == INVENTORY:
+        quantity = parse_quantity(record.get("quantity"))
+        if isinstance(quantity, Rejected):
+            return quantity
+        return InventoryChange(seq, keys, quantity)
+    if stream == PRICES:
+        return _parse_price(seq, keys, record)
+    if stream == PRODUCTS:
+        return _parse_product(seq, keys, record)
+    raise ValueError(f"not a target stream: {stream}")
+
+
+def _parse_price(seq: int, keys: Keys, record: Mapping[str, Any]) -> PriceChange | Rejected:
+    amount = parse_amount("amount", record.get("amount"))
+    if isinstance(amount, Rejected):
+        return amount
+    currency = parse_currency(record.get("currency"))
+    if isinstance(currency, Rejected):
+        return currency
+    list_price = None
+    if record.get("list_price_amount") is not None:
+        parsed = parse_amount("list_price_amount", record.get("list_price_amount"))
+        if isinstance(parsed, Rejected):
+            return parsed
+        list_price = parsed
+    return PriceChange(seq, keys, amount, currency, list_price)
+
+
+def _parse_product(seq: int, keys: Keys, record: Mapping[str, Any]) -> ProductChange | Rejected:
+    status = record.get("status")
+    if status is not None:
+        if not isinstance(status, str) or status.strip().upper() not in PRODUCT_STATUSES:
+            return Rejected(
+                f"unknown status {_show(status)}: use {' or '.join(PRODUCT_STATUSES)}"
+            )
+        status = status.strip().upper()
+    title, description = _text(record, "title"), _text(record, "description")
+    for value in (title, description):
+        if isinstance(value, Rejected):
+            return value
+    change = ProductChange(seq, keys, status, title, description)  # type: ignore[arg-type]
+    if not change.fields:
+        return Rejected("nothing to change: give status, title and/or description")
+    return change

@@ -1,0 +1,163 @@
+"""The results file: one JSON line per input record, plus per-stream counters.
+
+Lines are written (and flushed) as soon as an outcome is known, so the file is a
+faithful audit trail even if the run is interrupted. The file never holds secrets:
+lines are built only from record keys, values being set, TikTok's current values and
+TikTok's error codes/messages/request ids (run through the redactor as well).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TextIO
+
+from target_tiktokshop.records import Keys
+from tiktokshop.redact import REDACTOR
+
+APPLIED, UNCHANGED, FAILED, PLANNED, SUPERSEDED = (
+    "applied", "unchanged", "failed", "planned", "superseded",
+)
+OUTCOMES = (APPLIED, UNCHANGED, SUPERSEDED, PLANNED, FAILED)
+DEFAULT_RESULTS_PATH = "output/target-tiktokshop-results.jsonl"
+
+
+@dataclass
+class Outcome:
+    """What happened to one input record."""
+
+    seq: int
+    stream: str
+    outcome: str
+    keys: Keys
+    reason: str | None = None
+    code: int | None = None
+    message: str | None = None
+    request_id: str | None = None
+    endpoint: str | None = None
+    value: dict[str, Any] | None = None
+    previous: dict[str, Any] | None = None
+    superseded_by: int | None = None
+
+    def line(self, run_id: str, dry_run: bool) -> dict[str, Any]:
+        """The JSON object written to the results file (fixed key order)."""
+        return {
+            "seq": self.seq,
+            "stream": self.stream,
+            "outcome": self.outcome,
+            "shop_id": self.keys.shop_id,
+            "product_id": self.keys.product_id,
+            "sku_id": self.keys.sku_id,
+            "seller_sku": self.keys.seller_sku,
+            "warehouse_id": self.keys.warehouse_id,
+            "value": self.value,
+            "previous": self.previous,
+            "reason": self.reason,
+            "code": self.code,
+            "message": self.message,
+            "request_id": self.request_id,
+            "endpoint": self.endpoint,
+            "superseded_by": self.superseded_by,
+            "dry_run": dry_run,
+            "run_id": run_id,
+            "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+
+
+@dataclass
+class StreamStats:
+    """Counters of one stream for the summary line."""
+
+    outcomes: Counter[str] = field(default_factory=Counter)
+    write_calls: int = 0
+    lookup_calls: int = 0
+    ignored: int = 0
+
+    def summary(self, stream: str, dry_run: bool) -> str:
+        """One log line: counts per outcome, write calls and lookup calls."""
+        total = sum(self.outcomes.values())
+        counts = ", ".join(f"{name} {self.outcomes.get(name, 0)}" for name in OUTCOMES)
+        calls = "planned write calls" if dry_run else "write calls"
+        return (
+            f"Summary for stream '{stream}': {total} records ({counts}); "
+            f"{calls} {self.write_calls}, lookup calls {self.lookup_calls}"
+        )
+
+
+class ResultsWriter:
+    """Thread-safe JSONL writer that also keeps the per-stream counters."""
+
+    def __init__(self, path: Path, *, run_id: str, dry_run: bool) -> None:
+        self.path = path
+        self.run_id = run_id
+        self.dry_run = dry_run
+        self.stats: dict[str, StreamStats] = {}
+        self._lock = threading.Lock()
+        self._file: TextIO | None = None
+        self._started = False
+        self._written: set[int] = set()
+
+    def _open(self) -> TextIO:
+        """The open file: truncated when first opened in this run, appended to after."""
+        if self._file is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = self.path.open("a" if self._started else "w", encoding="utf-8")
+            self._started = True
+        return self._file
+
+    def stream(self, name: str) -> StreamStats:
+        """Counters of a stream (created on first use)."""
+        with self._lock:
+            return self.stats.setdefault(name, StreamStats())
+
+    def write(self, outcome: Outcome) -> None:
+        """Append one outcome line; each record sequence number is written once."""
+        data = outcome.line(self.run_id, self.dry_run)
+        text = REDACTOR.scrub(json.dumps(data, ensure_ascii=False, default=str))
+        with self._lock:
+            if outcome.seq in self._written:
+                raise RuntimeError(f"record {outcome.seq} already has a results line")
+            self._written.add(outcome.seq)
+            handle = self._open()
+            handle.write(text + "\n")
+            handle.flush()
+            self.stats.setdefault(outcome.stream, StreamStats()).outcomes[outcome.outcome] += 1
+
+    def has_line(self, seq: int) -> bool:
+        """True when the record already has its outcome line."""
+        with self._lock:
+            return seq in self._written
+
+    def count_calls(self, stream: str, *, writes: int = 0, lookups: int = 0) -> None:
+        """Add API calls made for a stream."""
+        with self._lock:
+            stats = self.stats.setdefault(stream, StreamStats())
+            stats.write_calls += writes
+            stats.lookup_calls += lookups
+
+    @property
+    def failed(self) -> int:
+        """Failed records so far (all streams)."""
+        with self._lock:
+            return sum(s.outcomes.get(FAILED, 0) for s in self.stats.values())
+
+    @property
+    def total(self) -> int:
+        """Records with a results line so far."""
+        with self._lock:
+            return len(self._written)
+
+    def close(self) -> None:
+        """Create the file if nothing was written (an empty run), then close it."""
+        with self._lock:
+            self._open().close()
+            self._file = None
+
+    def start(self) -> None:
+        """Create (truncate) the file now, so a run that fails early leaves no stale file."""
+        with self._lock:
+            self._open()

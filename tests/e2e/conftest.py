@@ -1,0 +1,74 @@
+"""End-to-end fixtures: real Meltano, DuckDB and PostgreSQL, the sandbox on loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.pg_server import PostgresServer, pg_bin_dir
+from tests.singer_io import BIN
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Meltano:
+    """Runs `meltano` in the repository's project with a private system database."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.env = {
+            **os.environ,
+            "MELTANO_DATABASE_URI": f"sqlite:///{tmp / 'meltano.db'}",
+            "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "MELTANO_CLI_LOG_LEVEL": "info",
+        }
+
+    def run(self, *args: str, env: dict[str, str] | None = None, timeout: float = 600,
+            check: bool = True) -> subprocess.CompletedProcess:
+        result = subprocess.run([str(BIN / "meltano"), *args], cwd=ROOT,
+                                env={**self.env, **(env or {})}, capture_output=True,
+                                text=True, timeout=timeout, check=False)
+        if check and result.returncode != 0:
+            raise AssertionError(f"meltano {' '.join(args)} failed ({result.returncode}):\n"
+                                 f"{result.stderr[-4000:]}")
+        return result
+
+    def popen(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+        return subprocess.Popen([str(BIN / "meltano"), *args], cwd=ROOT,
+                                env={**self.env, **(env or {})}, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def plugin_env(prefix: str, config: dict, tmp: Path) -> dict[str, str]:
+    """A sandbox config as Meltano environment variables for one plugin."""
+    env = {f"{prefix}_{key.upper()}": json.dumps(value) if isinstance(value, list) else str(value)
+           for key, value in config.items()}
+    env[f"{prefix}_TOKEN_STORE_PATH"] = str(tmp / f"{prefix.lower()}-tokens.json")
+    env[f"{prefix}_RETRY_BACKOFF_SECONDS"] = "0"
+    return env
+
+
+@pytest.fixture
+def meltano(tmp_path: Path) -> Meltano:
+    return Meltano(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server started for this test session (required in CI)."""
+    bin_dir = pg_bin_dir()
+    if bin_dir is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed: scripts/ensure-postgres.sh should have "
+                        "installed it")
+        pytest.skip("PostgreSQL server binaries are not installed (apt-get install postgresql)")
+    server = PostgresServer(bin_dir).start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,129 @@
+"""`meltano run tap-tiktokshop target-...` for real: sandbox -> Meltano -> DuckDB / PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.e2e.conftest import Meltano, plugin_env
+from tests.singer_io import APP_SECRET, PRIMARY_KEYS, dataset_keys
+from tiktokshop.sandbox import Sandbox, SandboxOptions
+
+pytestmark = pytest.mark.e2e
+
+
+def duck_keys(path: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return {stream: con.execute(
+            f'select {", ".join(keys)} from tiktokshop."{stream}"').fetchall()
+            for stream, keys in PRIMARY_KEYS.items()}
+
+
+def assert_complete(got: dict[str, list[tuple]], dataset: dict) -> None:
+    expected = dataset_keys(dataset)
+    for stream, keys in expected.items():
+        rows = got[stream]
+        assert len(rows) == len(set(rows)), f"{stream}: duplicate primary keys"
+        assert {tuple(str(v) for v in row) for row in rows} == {
+            tuple(str(v) for v in key) for key in keys}, stream
+
+
+def test_duckdb_full_then_incremental(meltano: Meltano, tmp_path: Path) -> None:
+    with Sandbox(SandboxOptions(seed=21, shops=2, products=25, orders=120,
+                                app_secret=APP_SECRET)) as sb:
+        env = plugin_env("TAP_TIKTOKSHOP", sb.config(), tmp_path)
+        env["TARGET_DUCKDB_FILEPATH"] = str(tmp_path / "shop.duckdb")
+        env["TARGET_JSONL_DESTINATION_PATH"] = str(tmp_path / "jsonl")
+        first = meltano.run("run", "tap-tiktokshop", "target-duckdb", env=env)
+        assert_complete(duck_keys(tmp_path / "shop.duckdb"), sb.dataset.dump())
+
+        changed = sb.mutate(products=2, orders=3)
+        time.sleep(1.1)
+        # the same bookmarks, into JSONL, to see exactly what the incremental run emits
+        meltano.run("state", "copy", "--force", "dev:tap-tiktokshop-to-target-duckdb",
+                    "dev:tap-tiktokshop-to-target-jsonl")
+        meltano.run("run", "tap-tiktokshop", "target-jsonl", env=env)
+        emitted = {}
+        for stream in ("products", "orders"):
+            lines = (tmp_path / "jsonl" / f"{stream}.jsonl").read_text().splitlines()
+            emitted[stream] = [json.loads(line) for line in lines]
+            assert set(changed[stream]) <= {r["id"] for r in emitted[stream]}
+            # only the changes and the lookback overlap (<= a few records per shop)
+            assert len(emitted[stream]) <= len(changed[stream]) + 2 * 5, stream
+
+        meltano.run("run", "tap-tiktokshop", "target-duckdb", env=env)
+        dataset = sb.dataset.dump()
+        assert_complete(duck_keys(tmp_path / "shop.duckdb"), dataset)
+        status = {o["id"]: o["status"] for o in dataset["orders"]}
+        with duckdb.connect(str(tmp_path / "shop.duckdb"), read_only=True) as con:
+            landed = dict(con.execute("select id, status from tiktokshop.orders").fetchall())
+        for order_id in changed["orders"]:
+            assert landed[order_id] == status[order_id]
+        logs = first.stdout + first.stderr
+        for secret in (APP_SECRET, sb.config()["refresh_token"]):
+            assert secret not in logs
+
+
+def test_killed_meltano_run_resumes_with_nothing_missing(meltano: Meltano,
+                                                         tmp_path: Path) -> None:
+    with Sandbox(SandboxOptions(seed=22, shops=2, products=40, orders=1500, latency_ms=3,
+                                app_secret=APP_SECRET)) as sb:
+        env = plugin_env("TAP_TIKTOKSHOP", sb.config(), tmp_path)
+        env["TARGET_DUCKDB_FILEPATH"] = str(tmp_path / "shop.duckdb")
+        proc = meltano.popen("run", "tap-tiktokshop", "target-duckdb", env=env)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (tmp_path / "shop.duckdb").exists():
+            time.sleep(0.2)
+        time.sleep(1.0)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        # Meltano still sees the killed job as running: --force is what an operator uses
+        meltano.run("run", "--force", "tap-tiktokshop", "target-duckdb", env=env)
+        assert_complete(duck_keys(tmp_path / "shop.duckdb"), sb.dataset.dump())
+
+
+def test_jobs_side_by_side_one_per_group_of_shops(meltano: Meltano, tmp_path: Path) -> None:
+    with Sandbox(SandboxOptions(seed=23, shops=3, products=10, orders=30)) as sb:
+        shops = sb.config()["shop_ids"]
+        env: dict[str, str] = {}
+        for name, group in (("TAP_TIKTOKSHOP_GROUP_A", shops[:1]),
+                            ("TAP_TIKTOKSHOP_GROUP_B", shops[1:])):
+            env.update(plugin_env(name, {**sb.config(), "shop_ids": group}, tmp_path))
+        env["TARGET_JSONL_DESTINATION_PATH"] = str(tmp_path / "jsonl")
+        jobs = [meltano.popen("run", f"tap-tiktokshop-group-{g}", "target-jsonl", env=env)
+                for g in ("a", "b")]
+        assert [job.wait(300) for job in jobs] == [0, 0]
+        orders = [json.loads(line) for line in
+                  (tmp_path / "jsonl" / "orders.jsonl").read_text().splitlines()]
+        assert {(o["shop_id"], o["id"]) for o in orders} == dataset_keys(
+            sb.dataset.dump())["orders"]
+        states = meltano.run("state", "list").stdout
+        assert "tap-tiktokshop-group-a-to-target-jsonl" in states
+        assert "tap-tiktokshop-group-b-to-target-jsonl" in states
+
+
+@pytest.mark.postgres
+def test_postgres(meltano: Meltano, tmp_path: Path, postgres) -> None:
+    postgres.create_database("tiktokshop_e2e")
+    with Sandbox(SandboxOptions(seed=24, shops=2, products=20, orders=80)) as sb:
+        env = plugin_env("TAP_TIKTOKSHOP", sb.config(), tmp_path)
+        env.update({"TARGET_POSTGRES_PORT": str(postgres.port),
+                    "TARGET_POSTGRES_PASSWORD": "unused-trust-auth",
+                    "TARGET_POSTGRES_DATABASE": "tiktokshop_e2e"})
+        meltano.run("run", "tap-tiktokshop", "target-postgres", env=env)
+        import psycopg
+
+        expected = dataset_keys(sb.dataset.dump())
+        with psycopg.connect(host="127.0.0.1", port=postgres.port, user="postgres",
+                             dbname="tiktokshop_e2e") as con:
+            for stream, keys in PRIMARY_KEYS.items():
+                total, distinct = con.execute(
+                    f'select count(*), count(distinct ({", ".join(keys)})) '
+                    f'from tiktokshop."{stream}"').fetchone()
+                assert total == distinct == len(expected[stream]), stream
