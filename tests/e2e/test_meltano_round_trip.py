@@ -1,0 +1,80 @@
+"""Stock and prices from an independent source (tap-jsonl) pushed back through target-tiktokshop."""
+
+from __future__ import annotations
+
+import json
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.e2e.conftest import Meltano, plugin_env
+from tests.singer_io import APP_SECRET
+from tiktokshop.sandbox import Sandbox, SandboxOptions
+
+pytestmark = pytest.mark.e2e
+
+
+def sku_rows(path: Path) -> list[dict]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        cursor = con.execute(
+            "select shop_id, product_id, sku_id, warehouse_id, quantity, price, currency, "
+            "product_status from tiktokshop.product_skus order by 1, 2, 3, 4")
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_round_trip_stock_and_prices(meltano: Meltano, tmp_path: Path) -> None:
+    with Sandbox(SandboxOptions(seed=31, shops=2, products=8, orders=5,
+                                app_secret=APP_SECRET)) as sb:
+        config = sb.config()
+        env = {**plugin_env("TAP_TIKTOKSHOP", config, tmp_path),
+               **plugin_env("TARGET_TIKTOKSHOP", config, tmp_path),
+               "TARGET_DUCKDB_FILEPATH": str(tmp_path / "shop.duckdb"),
+               "TARGET_TIKTOKSHOP_RESULTS_PATH": str(tmp_path / "results.jsonl")}
+        meltano.run("run", "tap-tiktokshop", "target-duckdb", env=env)
+        before = [r for r in sku_rows(tmp_path / "shop.duckdb")
+                  if r["product_status"] == "ACTIVATE" and r["warehouse_id"]]
+        assert len(before) >= 4
+        chosen = before[:6]
+        stock = [{"shop_id": r["shop_id"], "product_id": r["product_id"], "sku_id": r["sku_id"],
+                  "warehouse_id": r["warehouse_id"], "quantity": (r["quantity"] or 0) + 7}
+                 for r in chosen]
+        prices = {(r["shop_id"], r["sku_id"]): {
+            "shop_id": r["shop_id"], "product_id": r["product_id"], "sku_id": r["sku_id"],
+            "amount": str(Decimal(r["price"]) + Decimal("1.25")), "currency": r["currency"]}
+            for r in chosen}
+
+        jsonl = {"TAP_JSONL_PATH": str(write_jsonl(tmp_path / "stock.jsonl", stock)),
+                 "TAP_JSONL_STREAM_NAME": "inventory"}
+        meltano.run("run", "tap-jsonl", "target-tiktokshop", env={**env, **jsonl})
+        outcomes = [json.loads(line)["outcome"] for line in
+                    (tmp_path / "results.jsonl").read_text().splitlines()]
+        assert outcomes == ["applied"] * len(stock)
+
+        jsonl = {"TAP_JSONL_PATH": str(write_jsonl(tmp_path / "prices.jsonl",
+                                                   list(prices.values()))),
+                 "TAP_JSONL_STREAM_NAME": "prices"}
+        meltano.run("run", "tap-jsonl", "target-tiktokshop", env={**env, **jsonl})
+        outcomes = [json.loads(line)["outcome"] for line in
+                    (tmp_path / "results.jsonl").read_text().splitlines()]
+        assert outcomes == ["applied"] * len(prices)
+
+        time.sleep(1.1)
+        meltano.run("run", "tap-tiktokshop", "target-duckdb", env=env)
+        after = {(r["shop_id"], r["sku_id"], r["warehouse_id"]): r
+                 for r in sku_rows(tmp_path / "shop.duckdb")}
+        for row in stock:
+            landed = after[(row["shop_id"], row["sku_id"], row["warehouse_id"])]
+            assert landed["quantity"] == row["quantity"]
+            assert Decimal(landed["price"]) == Decimal(prices[(row["shop_id"],
+                                                               row["sku_id"])]["amount"])
+        results = (tmp_path / "results.jsonl").read_text()
+        assert APP_SECRET not in results and config["refresh_token"] not in results
