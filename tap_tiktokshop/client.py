@@ -10,6 +10,7 @@ from singer_sdk import SchemaDirectory, Stream, StreamSchema
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
 from tap_tiktokshop import schemas
+from tap_tiktokshop.drift import DriftReporter
 from tap_tiktokshop.records import add_iso_times
 from tiktokshop.endpoints import Endpoint
 from tiktokshop.shops import Shop
@@ -41,6 +42,14 @@ class TikTokShopStream(Stream):
     def client(self) -> TikTokShopClient:
         """The shared signed, rate-limited, retrying client."""
         return self.tiktok.client
+
+    _drift: DriftReporter | None = None
+
+    def post_process(self, row: dict, context: t.Mapping[str, t.Any] | None = None) -> dict:
+        """Report (once per field) and drop top-level fields the schema does not know."""
+        if self._drift is None:
+            self._drift = DriftReporter(self.name, self.schema, logger)
+        return self._drift.check(row)
 
     def call(self, endpoint: Endpoint, shop: Shop | None = None, **kwargs: t.Any) -> APIResponse:
         """Call an endpoint for a shop (or for the app when ``shop`` is None)."""
