@@ -38,10 +38,12 @@ class Meltano:
                                  f"{result.stderr[-4000:]}")
         return result
 
-    def popen(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+    def popen(self, *args: str, env: dict[str, str] | None = None,
+              log: Path | None = None) -> subprocess.Popen:
+        output = log.open("w") if log else subprocess.DEVNULL
         return subprocess.Popen([str(BIN / "meltano"), *args], cwd=ROOT,
-                                env={**self.env, **(env or {})}, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True)
+                                env={**self.env, **(env or {})}, stdout=output,
+                                stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def plugin_env(prefix: str, config: dict, tmp: Path) -> dict[str, str]:
@@ -53,8 +55,15 @@ def plugin_env(prefix: str, config: dict, tmp: Path) -> dict[str, str]:
     return env
 
 
+@pytest.fixture(scope="session")
+def meltano_plugins(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Install every plugin once, up front: `meltano run` installs missing plugins itself,
+    but two runs started side by side would install the same plugin at the same time."""
+    Meltano(tmp_path_factory.mktemp("install")).run("install", timeout=900)
+
+
 @pytest.fixture
-def meltano(tmp_path: Path) -> Meltano:
+def meltano(tmp_path: Path, meltano_plugins: None) -> Meltano:
     return Meltano(tmp_path)
 
 

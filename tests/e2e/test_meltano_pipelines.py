@@ -96,9 +96,12 @@ def test_jobs_side_by_side_one_per_group_of_shops(meltano: Meltano, tmp_path: Pa
                             ("TAP_TIKTOKSHOP_GROUP_B", shops[1:])):
             env.update(plugin_env(name, {**sb.config(), "shop_ids": group}, tmp_path))
         env["TARGET_JSONL_DESTINATION_PATH"] = str(tmp_path / "jsonl")
-        jobs = [meltano.popen("run", f"tap-tiktokshop-group-{g}", "target-jsonl", env=env)
-                for g in ("a", "b")]
-        assert [job.wait(300) for job in jobs] == [0, 0]
+        meltano.run("state", "list")  # creates the system database before the jobs race to
+        logs = [tmp_path / f"group-{g}.log" for g in ("a", "b")]
+        jobs = [meltano.popen("run", f"tap-tiktokshop-group-{g}", "target-jsonl", env=env,
+                              log=log) for g, log in zip(("a", "b"), logs, strict=True)]
+        codes = [job.wait(300) for job in jobs]
+        assert codes == [0, 0], "\n".join(log.read_text()[-3000:] for log in logs)
         orders = [json.loads(line) for line in
                   (tmp_path / "jsonl" / "orders.jsonl").read_text().splitlines()]
         assert {(o["shop_id"], o["id"]) for o in orders} == dataset_keys(
