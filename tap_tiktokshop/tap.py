@@ -9,10 +9,12 @@ from functools import cached_property
 
 from singer_sdk import Tap
 from singer_sdk import typing as th
+from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.helpers._classproperty import classproperty
 
 from tap_tiktokshop.streams import STREAM_TYPES
-from tiktokshop.errors import ConfigError
-from tiktokshop.plugin_cli import run_cli
+from tiktokshop.errors import ConfigError, TikTokShopError
+from tiktokshop.plugin_cli import parse_env_config, run_cli, schema_config_error
 from tiktokshop.redact import REDACTOR, install_log_redaction
 from tiktokshop.settings import CONNECTION_SETTINGS, ConnectionSettings, load_settings
 from tiktokshop.shops import Shop, load_shops
@@ -32,6 +34,15 @@ TAP_SETTINGS = th.PropertiesList(
     th.Property("product_detail_concurrency", th.IntegerType, default=8,
                 description="Product details fetched in parallel (within the rate limit)."),
 )
+
+
+class Interrupted(TikTokShopError):
+    """SIGINT/SIGTERM: the sync stops; the next run resumes from the last STATE written."""
+
+    def __init__(self, signum: int) -> None:
+        self.exit_code = 128 + signum
+        super().__init__(f"interrupted by signal {signum}; every record before the last STATE "
+                         "message was written, and the next run resumes from that STATE")
 
 
 def parse_utc(setting: str, value: t.Any) -> int:
@@ -66,7 +77,18 @@ class TapTikTokShop(Tap):
             return [str(exc)]
         REDACTOR.add(*self.settings.secrets())
         install_log_redaction(REDACTOR)
-        return super()._validate_config(raise_errors=raise_errors)
+        try:
+            return super()._validate_config(raise_errors=raise_errors)
+        except ConfigValidationError:  # a built-in SDK setting: same one line naming it
+            raise schema_config_error(self.config_jsonschema, self.config) from None
+
+    @classproperty
+    def _env_var_config(cls) -> dict[str, t.Any]:
+        """Settings from TAP_TIKTOKSHOP_* variables; a value of the wrong type is a
+        ConfigError naming the setting (the SDK raises a bare ValueError)."""
+        schema = cls.config_jsonschema
+        cls.append_builtin_config(schema)
+        return parse_env_config(schema, cls._env_var_prefix)
 
     def _check_tap_settings(self) -> None:
         start = parse_utc("start_date", self.config.get("start_date") or DEFAULT_START_DATE)
@@ -113,6 +135,28 @@ class TapTikTokShop(Tap):
             if shop.id == shop_id:
                 return shop
         raise ConfigError("shop_ids", f"shop {shop_id} is not part of this sync")
+
+    _stop_signal: int | None = None
+
+    def _handle_termination(self, signum: int, frame: t.Any) -> None:
+        """Stop on SIGINT/SIGTERM with exit status 128 + signal and one line.
+
+        The SDK's default exits 0 from inside the handler, which tells an orchestrator the
+        extraction completed, and can cut a message in half on stdout (the handler runs
+        in the middle of a write). Here the first signal only asks to stop: the tap stops
+        right after the next complete message (or at once on a second signal). Nothing
+        is lost: STATE is only written after the records it covers.
+        """
+        if self._stop_signal is not None:
+            raise Interrupted(signum)
+        self._stop_signal = signum
+        self.logger.warning("Received signal %d: stopping after the current message", signum)
+
+    def write_message(self, message: t.Any) -> None:
+        """Write one whole Singer message, then stop if a signal asked to."""
+        super().write_message(message)
+        if self._stop_signal is not None:
+            raise Interrupted(self._stop_signal)
 
     def discover_streams(self) -> list:
         """Static catalog: discovery makes no API call."""

@@ -25,6 +25,11 @@ ACTIVATE, SELLER_DEACTIVATED = "ACTIVATE", "SELLER_DEACTIVATED"
 PRODUCT_STATUSES = (ACTIVATE, SELLER_DEACTIVATED)
 CENT = Decimal("0.01")
 MAX_ID_TEXT = 128  # longer "ids" are cut in results lines (they cannot be TikTok ids)
+#: TikTok ids are decimal strings. Ids go into request paths, so anything that could
+#: change the path (``/``, ``..``, ``?``, ``%``, spaces) is refused before any call.
+ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+ID_FIELDS = ("shop_id", "product_id", "sku_id", "warehouse_id")
+MAX_AMOUNT_DIGITS = 20  # digits before the decimal point; TikTok refuses far less
 
 
 @dataclass(frozen=True)
@@ -92,9 +97,13 @@ def _id_text(value: Any) -> str | None:
     """An id as text for results lines, whatever the input type (None when absent)."""
     if value is None or isinstance(value, bool):
         return None if value is None else str(value)
-    if isinstance(value, Decimal) and value == value.to_integral_value():
+    if isinstance(value, Decimal) and value.is_finite() and value.adjusted() < MAX_ID_TEXT \
+            and value == value.to_integral_value():
         value = int(value)
-    text = str(value).strip()
+    try:
+        text = str(value).strip()
+    except ValueError:  # an int too long to print (Python's digit limit)
+        return "<number too large>"
     return text[:MAX_ID_TEXT] or None
 
 
@@ -115,8 +124,27 @@ def _check_id(record: Mapping[str, Any], name: str) -> str | None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         return f"{name} must be a string or integer id, got {type(value).__name__}"
-    if isinstance(value, Decimal) and value != value.to_integral_value():
+    if isinstance(value, Decimal) and (not value.is_finite()
+                                       or value != value.to_integral_value()):
         return f"{name} must be an id, got the number {value}"
+    if isinstance(value, int | Decimal) and value < 0:
+        return f"{name} must be an id, got the number {value}"
+    if name in ID_FIELDS and isinstance(value, str):
+        problem = _text_problem(name, value)
+        if problem:
+            return problem
+        if not ID_PATTERN.fullmatch(value.strip()):
+            return (f"{name} must be an id (letters, digits, '-' or '_', at most 64), got "
+                    f"{_show(value)}")
+    return None
+
+
+def _text_problem(name: str, value: str) -> str | None:
+    """Reason why a text cannot be sent as JSON/UTF-8 (a lone surrogate), or None."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return f"{name} is not valid Unicode text (it holds a lone surrogate code point)"
     return None
 
 
@@ -131,16 +159,23 @@ def parse_quantity(value: Any) -> int | Rejected:
         number = value
     elif isinstance(value, Decimal | float):
         dec = Decimal(str(value))
-        if dec.is_finite() and dec == dec.to_integral_value():
+        if dec.is_finite() and dec.adjusted() > 9:  # never build a huge int (1E+999999999)
+            number = MAX_QUANTITY + 1 if dec > 0 else -1
+        elif dec.is_finite() and dec == dec.to_integral_value():
             number = int(dec)
-    elif isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
-        number = int(value)
+    elif isinstance(value, str) and re.fullmatch(r"\s*[+-]?[0-9]+\s*", value):
+        digits = value.strip().lstrip("+-").lstrip("0")
+        if len(digits) > 9:
+            number = -1 if value.strip().startswith("-") else MAX_QUANTITY + 1
+        else:
+            number = int(value)
     if number is None:
         return Rejected(f"quantity must be a whole number, got {_show(value)}")
     if number < 0:
-        return Rejected(f"quantity must be 0 or more, got {number}")
+        return Rejected(f"quantity must be 0 or more, got {_show(value)}")
     if number > MAX_QUANTITY:
-        return Rejected(f"quantity must be at most {MAX_QUANTITY:,} (TikTok's limit), got {number}")
+        return Rejected(f"quantity must be at most {MAX_QUANTITY:,} (TikTok's limit), got "
+                        f"{_show(value)}")
     return number
 
 
@@ -150,6 +185,8 @@ def parse_amount(name: str, value: Any) -> Decimal | Rejected:
         return Rejected(f"{name} is missing")
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
         return Rejected(f"{name} must be a decimal number or string, got {_show(value)}")
+    if isinstance(value, str) and not value.isascii():  # Decimal() also reads "١٢"
+        return Rejected(f"{name} must be a decimal number, got {_show(value)}")
     try:
         amount = Decimal(str(value).strip())
     except InvalidOperation:
@@ -158,6 +195,8 @@ def parse_amount(name: str, value: Any) -> Decimal | Rejected:
         return Rejected(f"{name} must be a finite number, got {_show(value)}")
     if amount <= 0:
         return Rejected(f"{name} must be greater than 0, got {_show(value)}")
+    if amount.adjusted() >= MAX_AMOUNT_DIGITS:
+        return Rejected(f"{name} is too large, got {_show(value)}")
     if amount != amount.quantize(CENT):
         return Rejected(f"{name} must have at most 2 decimals, got {_show(value)}")
     return amount
@@ -176,11 +215,15 @@ def _text(record: Mapping[str, Any], name: str) -> str | Rejected | None:
         return None
     if not isinstance(value, str):
         return Rejected(f"{name} must be a string, got {type(value).__name__}")
-    return value
+    problem = _text_problem(name, value)
+    return Rejected(problem) if problem else value
 
 
 def _show(value: Any, limit: int = 60) -> str:
-    text = repr(value) if not isinstance(value, Decimal) else str(value)
+    try:
+        text = repr(value) if not isinstance(value, Decimal) else str(value)
+    except ValueError:  # an int too long to print (Python's digit limit)
+        return "a number too large to show"
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -189,6 +232,11 @@ def _common_checks(stream: str, record: Mapping[str, Any], keys: Keys) -> Reject
         reason = _check_id(record, name)
         if reason:
             return Rejected(reason)
+    seller_sku = record.get("seller_sku")
+    if isinstance(seller_sku, str):
+        problem = _text_problem("seller_sku", seller_sku)
+        if problem:
+            return Rejected(problem)
     if keys.shop_id is None:
         return Rejected("shop_id is missing")
     if stream == PRODUCTS:

@@ -24,6 +24,9 @@ APPLIED, UNCHANGED, FAILED, PLANNED, SUPERSEDED = (
 )
 OUTCOMES = (APPLIED, UNCHANGED, SUPERSEDED, PLANNED, FAILED)
 DEFAULT_RESULTS_PATH = "output/target-tiktokshop-results.jsonl"
+#: Characters JSON leaves unescaped that str.splitlines() and some JSONL readers treat as
+#: line breaks; they only occur inside strings, where their escape means the same.
+LINE_BREAKS = (("\u2028", "\\u2028"), ("\u2029", "\\u2029"), ("\x85", "\\u0085"))
 
 
 @dataclass
@@ -105,7 +108,10 @@ class ResultsWriter:
         """The open file: truncated when first opened in this run, appended to after."""
         if self._file is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = self.path.open("a" if self._started else "w", encoding="utf-8")
+            # A lone surrogate from the input (valid JSON, not valid UTF-8) is written as
+            # its \uXXXX escape, which keeps the line valid JSON.
+            self._file = self.path.open("a" if self._started else "w", encoding="utf-8",
+                                        errors="backslashreplace")
             self._started = True
         return self._file
 
@@ -118,6 +124,8 @@ class ResultsWriter:
         """Append one outcome line; each record sequence number is written once."""
         data = outcome.line(self.run_id, self.dry_run)
         text = REDACTOR.scrub(json.dumps(data, ensure_ascii=False, default=str))
+        for char, escape in LINE_BREAKS:  # keep one line per record for every reader
+            text = text.replace(char, escape)
         with self._lock:
             if outcome.seq in self._written:
                 raise RuntimeError(f"record {outcome.seq} already has a results line")

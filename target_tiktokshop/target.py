@@ -8,19 +8,27 @@ unchanged, and only after the records before it were written (see ``_write_state
 
 from __future__ import annotations
 
+import json
 import typing as t
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 
 from singer_sdk import Target
+from singer_sdk.exceptions import ConfigValidationError, RecordsWithoutSchemaException
+from singer_sdk.helpers._classproperty import classproperty
 from singer_sdk.helpers.capabilities import PluginCapabilities
+from singer_sdk.io_base import SingerReader
+from singer_sdk.singerlib.exceptions import InvalidInputLine
+from singer_sdk.singerlib.json import deserialize_json
 
 from target_tiktokshop.errors import RunStoppedError, TooManyFailuresError, UnknownStreamError
-from target_tiktokshop.records import STREAMS
+from target_tiktokshop.records import STREAMS, Keys, record_keys
+from target_tiktokshop.results import FAILED, Outcome
 from target_tiktokshop.runtime import Run
 from target_tiktokshop.settings import TARGET_SETTINGS, TargetOptions, load_options
 from target_tiktokshop.sinks import SINKS, IgnoredStreamSink, TikTokShopSink
 from tiktokshop.errors import ConfigError, TikTokShopError
-from tiktokshop.plugin_cli import run_cli
+from tiktokshop.plugin_cli import parse_env_config, run_cli, schema_config_error
 from tiktokshop.redact import REDACTOR, install_log_redaction
 from tiktokshop.settings import ConnectionSettings, load_settings
 
@@ -30,12 +38,96 @@ if t.TYPE_CHECKING:
     from singer_sdk.sinks import Sink
 
 
+class InputError(TikTokShopError):
+    """The input is not a stream of Singer messages (exit status 2)."""
+
+    exit_code = 2
+
+
+class RecordBeforeSchemaError(InputError, RecordsWithoutSchemaException):
+    """A RECORD of a stream this target does not write came before any SCHEMA."""
+
+
+class InputReader(SingerReader):
+    """Reads Singer messages, naming the input line of any that cannot be read.
+
+    Blank lines are skipped. A line that is not a JSON object, or a message without the
+    keys its type requires, stops the run with an :class:`InputError` naming the line;
+    ``on_input_error`` lets the target report the staged records first. Unknown message
+    types are ignored with one warning each (they carry nothing to write).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.line_number = 0
+        self.on_input_error: Callable[[InputError], None] | None = None
+        self.on_unknown_type: Callable[[str], None] | None = None
+        self.on_line: Callable[[], None] | None = None  # called before each message
+
+    def _numbered(self, lines: Iterable[str]) -> Iterator[str]:
+        for line in lines:
+            self.line_number += 1
+            if self.on_line is not None:
+                self.on_line()
+            if line.strip():
+                yield line
+
+    def process_lines(self, file_input: t.IO[str] | None,
+                      callbacks: dict[str, Callable[[dict], None]]) -> t.Counter[str]:
+        self.line_number = 0
+        guarded = {kind: self._guard(callback) for kind, callback in callbacks.items()}
+        try:
+            return super().process_lines(  # type: ignore[arg-type]
+                self._numbered(file_input or self.default_input), guarded)
+        except InputError as exc:
+            if self.on_input_error is not None:
+                self.on_input_error(exc)
+            raise
+
+    def _guard(self, callback: Callable[[dict], None]) -> Callable[[dict], None]:
+        def guarded(message: dict) -> None:
+            try:
+                callback(message)
+            except InvalidInputLine as exc:
+                raise self.error(str(exc)) from None
+            except RecordsWithoutSchemaException as exc:
+                raise self.error(str(exc), RecordBeforeSchemaError) from None
+
+        return guarded
+
+    def error(self, problem: str, kind: type[InputError] | None = None) -> InputError:
+        """An InputError naming the current line."""
+        text = " ".join(problem.split())
+        text = text if len(text) <= 200 else text[:199] + "…"
+        return (kind or InputError)(f"line {self.line_number} of the input is not a valid "
+                                    f"Singer message: {text}")
+
+    def deserialize_json(self, line: str) -> dict:
+        try:
+            message = deserialize_json(line)
+        except (json.JSONDecodeError, ValueError) as exc:
+            raise self.error(f"not JSON ({getattr(exc, 'msg', exc)})") from None
+        if not isinstance(message, dict):
+            raise self.error(f"a JSON {type(message).__name__}, not an object")
+        return message
+
+    def assert_line_requires(self, line_dict: dict, requires: set[str]) -> None:  # type: ignore[override]
+        missing = sorted(requires - set(line_dict))
+        if missing:
+            raise self.error(f"missing {', '.join(repr(m) for m in missing)}")
+
+    def _process_unknown_message(self, message_dict: dict) -> None:
+        if self.on_unknown_type is not None:
+            self.on_unknown_type(str(message_dict.get("type")))
+
+
 class TargetTikTokShop(Target):
     """Singer target writing stock levels, prices and product changes to TikTok Shop."""
 
     name = "target-tiktokshop"
     package_name = "tiktokshop-singer"
     config_jsonschema = TARGET_SETTINGS.to_dict()
+    message_reader_class = InputReader
     # Records are checked by the target's own rules and reported per record, so the SDK's
     # schema validation (which stops the run at the first bad record) is not offered.
     capabilities: t.ClassVar[list] = [
@@ -58,6 +150,12 @@ class TargetTikTokShop(Target):
         # shops are written in parallel inside a drain (``max_parallel_shops``).
         self.max_parallelism = 1
         self._state_note_logged = False
+        self._busy = 0  # > 0 while a message is processed or sinks are drained
+        self._stop_signal: int | None = None
+        if isinstance(self.message_reader, InputReader):
+            self.message_reader.on_input_error = self._stop_on_input_error
+            self.message_reader.on_unknown_type = self._ignore_message_type
+            self.message_reader.on_line = self._stop_if_asked
 
     # ------------------------------------------------------------------ config
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
@@ -71,7 +169,18 @@ class TargetTikTokShop(Target):
             return [str(exc)]
         REDACTOR.add(*self.settings.secrets())
         install_log_redaction(REDACTOR)
-        return super()._validate_config(raise_errors=raise_errors)
+        try:
+            return super()._validate_config(raise_errors=raise_errors)
+        except ConfigValidationError:  # a built-in SDK setting: same one line naming it
+            raise schema_config_error(self.config_jsonschema, self.config) from None
+
+    @classproperty
+    def _env_var_config(cls) -> dict[str, t.Any]:
+        """Settings from TARGET_TIKTOKSHOP_* variables; a value of the wrong type is a
+        ConfigError naming the setting (the SDK raises a bare ValueError)."""
+        schema = cls.config_jsonschema
+        cls.append_builtin_config(schema)
+        return parse_env_config(schema, cls._env_var_prefix)
 
     @cached_property
     def run(self) -> Run:
@@ -108,6 +217,83 @@ class TargetTikTokShop(Target):
             key_properties = []
         return super().get_sink(stream_name, record=record, schema=schema,
                                 key_properties=key_properties)
+
+    # ------------------------------------------------------------------ input
+    def _assert_line_requires(self, message_dict: dict, requires: set[str]) -> None:
+        """As the SDK's, but a bad message stops the run naming its input line."""
+        if not isinstance(message_dict, dict):
+            raise InvalidInputLine(f"expected a JSON object, got {type(message_dict).__name__}")
+        missing = sorted(requires - set(message_dict))
+        if missing:
+            raise InvalidInputLine(f"missing {', '.join(repr(m) for m in missing)}")
+
+    def _process_record_message(self, message_dict: dict) -> None:
+        self._busy += 1
+        try:
+            self._process_record(message_dict)
+        finally:
+            self._busy -= 1
+
+    def drain_one(self, sink: Sink) -> None:
+        """As the SDK's; a stop signal meanwhile is acted on once the drain is done."""
+        self._busy += 1
+        try:
+            super().drain_one(sink)
+        finally:
+            self._busy -= 1
+
+    def drain_all(self, *, is_endofpipe: bool = False) -> None:
+        """As the SDK's; a stop signal meanwhile is acted on once the drain is done."""
+        self._busy += 1
+        try:
+            super().drain_all(is_endofpipe=is_endofpipe)
+        finally:
+            self._busy -= 1
+
+    def _process_record(self, message_dict: dict) -> None:
+        """Give every RECORD of an accepted stream exactly one results line.
+
+        The SDK drops a RECORD whose ``record`` is null (and crashes on a list or a
+        string) and stops the run on a RECORD that comes before its SCHEMA; here each
+        of those is reported as a failed record and the run goes on.
+        """
+        stream = message_dict.get("stream")
+        if not isinstance(stream, str) or not stream:
+            raise InvalidInputLine("a RECORD message without a stream name")
+        if stream in self.mapper.stream_maps:
+            kinds = [m.stream_alias for m in self.mapper.stream_maps[stream]]
+        else:
+            kinds = [stream]
+        kinds = [kind for kind in kinds if kind in SINKS]
+        record = message_dict.get("record")
+        reason = None
+        if "record" not in message_dict:
+            reason = "the RECORD message has no 'record'"
+        elif not isinstance(record, dict):
+            reason = f"the record is not a JSON object (got {_json_type(record)})"
+        elif kinds and not all(kind in self._sinks_active for kind in kinds):
+            reason = f"no SCHEMA message for stream '{stream}' came before this record"
+        if not kinds and stream not in self.mapper.stream_maps \
+                and self.run.options.unknown_streams == "ignore":
+            self.run.results.stream(stream).ignored += 1  # unknown stream, no SCHEMA yet
+            return
+        if reason is None or not kinds:
+            super()._process_record_message(message_dict)
+            return
+        keys = record_keys(record) if isinstance(record, dict) else Keys()
+        for kind in kinds:
+            self.run.results.write(Outcome(self.run.next_seq(), kind, FAILED, keys,
+                                           reason=reason))
+
+    def _stop_on_input_error(self, error: InputError) -> None:
+        self.run.fatal = error
+        self._abandon_staged(f"not applied: the run stopped at an invalid input line: {error}")
+        self._log_summary()
+        self.run.close()
+
+    def _ignore_message_type(self, kind: str) -> None:
+        if self.run.warn_once(f"message-type:{kind}"):
+            self.logger.warning("Ignoring Singer messages of unknown type %r", kind[:40])
 
     def _abandon_staged(self, reason: str) -> None:
         for sink in [*self._sinks_to_clear, *self._sinks_active.values()]:
@@ -164,11 +350,32 @@ class TargetTikTokShop(Target):
         The SDK's default drains every sink first (applying up to a whole batch after
         the operator asked to stop) and exits 0. Here staged records get a "not
         confirmed" line, no STATE is emitted, and the exit status is 128 + signal.
+
+        While a message is processed or a batch is written, the handler only sets
+        ``run.fatal``: no further call is made, the call in flight finishes and gets its
+        true outcome, the rest of the batch is reported "not attempted", and the run
+        stops at the next message (or at the end of input). Raising from the handler
+        there could interrupt a results-file write holding its lock. A second signal,
+        or a signal while the target waits for input, stops at once.
         """
+        if self._busy and self._stop_signal is None:
+            self._stop_signal = signum
+            self.run.fatal = _Interrupted(signum)
+            self.logger.warning("Received signal %d: finishing the call in flight, then "
+                                "stopping without applying staged records", signum)
+            return
+        self._stop_now(signum)
+
+    def _stop_if_asked(self) -> None:
+        if self._stop_signal is not None:
+            self._stop_now(self._stop_signal)
+
+    def _stop_now(self, signum: int) -> None:
         reason = f"not confirmed: the run was interrupted by signal {signum}"
-        self.logger.warning("Received signal %d: stopping without applying staged records",
-                            signum)
-        self.run.fatal = TikTokShopError(f"interrupted by signal {signum}")
+        if self._stop_signal is None:
+            self.logger.warning("Received signal %d: stopping without applying staged "
+                                "records", signum)
+        self.run.fatal = self.run.fatal or _Interrupted(signum)
         self._abandon_staged(reason)
         self._log_summary()
         raise RunStoppedError(self.run.fatal, self.run.results.failed, self.run.results.path,
@@ -186,6 +393,27 @@ class TargetTikTokShop(Target):
         self.logger.info("Results file: %s (%d records, %d failed)%s", results.path,
                          results.total, results.failed,
                          " (dry run: nothing was written)" if self.run.options.dry_run else "")
+
+
+class _Interrupted(TikTokShopError):
+    """SIGINT/SIGTERM (exit status 128 + signal)."""
+
+    def __init__(self, signum: int) -> None:
+        self.exit_code = 128 + signum
+        super().__init__(f"interrupted by signal {signum}")
+
+
+def _json_type(value: t.Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    return "a number" if isinstance(value, int | float) or type(value).__name__ == "Decimal" \
+        else type(value).__name__
 
 
 def main() -> None:

@@ -116,13 +116,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: one-line errors, non-zero exit."""
+    """Console entry point: one-line errors, non-zero exit, never a traceback."""
     args = build_parser().parse_args(argv)
+    debug = bool(os.environ.get("TIKTOKSHOP_DEBUG"))
     try:
         args.func(args, read_config(args.config))
     except TikTokShopError as exc:
+        if debug:
+            raise
         print(f"tiktokshop-auth: error: {REDACTOR.scrub(str(exc))}", file=sys.stderr)
         sys.exit(exc.exit_code)
+    except Exception as exc:
+        if debug:
+            raise
+        text = REDACTOR.scrub(" ".join(str(exc).split()))[:500]
+        print(f"tiktokshop-auth: unexpected error: {type(exc).__name__}: {text} (this is a "
+              "bug; run again with TIKTOKSHOP_DEBUG=1 for the traceback and report it)",
+              file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

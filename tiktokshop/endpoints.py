@@ -9,6 +9,7 @@ clients mix versions across endpoints).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 BASE_VERSION = "202309"
 
@@ -32,7 +33,8 @@ class Endpoint:
 
     def path(self, api_version: str, **path_params: str) -> str:
         """Concrete request path for the given API version and path parameters."""
-        return self.template.format(version=self.version_for(api_version), **path_params)
+        quoted = {name: quote(str(value), safe="") for name, value in path_params.items()}
+        return self.template.format(version=self.version_for(api_version), **quoted)
 
     def label(self, api_version: str) -> str:
         """``METHOD /path/template`` with the version filled in and ids left as placeholders."""

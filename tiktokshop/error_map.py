@@ -44,8 +44,9 @@ HINTS: dict[int, str] = {
         "request_id"
     ),
     codes.INVALID_PATH: (
-        "this endpoint does not exist at the requested version; check api_version "
-        "(default 202309)"
+        "TikTok does not know this path: check api_base_url (the API host alone, e.g. "
+        "https://open-api.tiktokglobalshop.com, with no path unless a proxy needs one) and "
+        "api_version (default 202309)"
     ),
     codes.INVALID_METHOD: "connector bug (wrong HTTP method); please report it with the request_id",
     codes.INVALID_VERSION: (

@@ -72,7 +72,7 @@ CONNECTION_SETTINGS = th.PropertiesList(
                 description="Timeout of one HTTP request."),
     th.Property("max_retries", th.IntegerType, default=5,
                 description="Retries of a temporary failure (429, 5xx, dropped connection)."),
-    th.Property("rate_limit_qps", th.NumberType, default=40,
+    th.Property("rate_limit_qps", th.NumberType, default=50,
                 description="Client-side cap on requests per second per shop and endpoint."),
     th.Property("retry_backoff_seconds", th.NumberType, default=1.0,
                 description="First retry delay; doubles each retry (with jitter), capped at 60 s."),
@@ -99,7 +99,7 @@ class ConnectionSettings:
     token_store_path: Path | None = None
     request_timeout_seconds: float = 30.0
     max_retries: int = 5
-    rate_limit_qps: float = 40.0
+    rate_limit_qps: float = 50.0  # TikTok's limit per app, shop and API; calls are evenly spaced
     retry_backoff_seconds: float = 1.0
 
     @property
@@ -210,7 +210,9 @@ def _shop_ids(config: Mapping[str, Any]) -> tuple[str, ...] | None:
     return tuple(ids)
 
 
-def _number(config: Mapping[str, Any], name: str, default: float, low: float, high: float) -> float:
+def _number(config: Mapping[str, Any], name: str, default: float, low: float, high: float,
+            *, whole: bool = False) -> float:
+    kind = "a whole number" if whole else "a number"
     value = config.get(name, default)
     if value is None:
         return default
@@ -218,12 +220,14 @@ def _number(config: Mapping[str, Any], name: str, default: float, low: float, hi
         try:
             value = float(value)
         except ValueError:
-            raise ConfigError(name, f"must be a number, got {value!r}") from None
+            raise ConfigError(name, f"must be {kind}, got {value!r}") from None
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise ConfigError(name, f"must be a number, got {type(value).__name__}")
+        raise ConfigError(name, f"must be {kind}, got {type(value).__name__}")
     value = float(value)
-    if not low <= value <= high:
+    if not low <= value <= high:  # also refuses NaN
         raise ConfigError(name, f"must be between {low:g} and {high:g}, got {value:g}")
+    if whole and not value.is_integer():
+        raise ConfigError(name, f"must be a whole number, got {value:g}")
     return float(value)
 
 
@@ -250,8 +254,8 @@ def load_settings(config: Mapping[str, Any]) -> ConnectionSettings:
         authorize_base_url=_base_url(config, "authorize_base_url", None),
         token_store_path=Path(token_store).expanduser() if token_store else None,
         request_timeout_seconds=_number(config, "request_timeout_seconds", 30, 0.1, 600),
-        max_retries=int(_number(config, "max_retries", 5, 0, 20)),
-        rate_limit_qps=_number(config, "rate_limit_qps", 40, 0, 10_000),
+        max_retries=int(_number(config, "max_retries", 5, 0, 20, whole=True)),
+        rate_limit_qps=_number(config, "rate_limit_qps", 50, 0, 10_000),
         retry_backoff_seconds=_number(config, "retry_backoff_seconds", 1.0, 0, 60),
     )
     has_store = settings.token_store_path is not None and settings.token_store_path.exists()

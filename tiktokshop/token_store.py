@@ -41,13 +41,17 @@ class TokenSet:
     granted_scopes: list[str] = field(default_factory=list)
     # fingerprint of the configured refresh token / auth code these tokens descend from
     origin: str | None = None
+    # when the access token was received (Unix seconds, this machine's clock)
+    obtained_at: int | None = None
 
     def __repr__(self) -> str:
         return (f"TokenSet(seller_name={self.seller_name!r}, "
                 f"access_token_expire_in={self.access_token_expire_in}, ...)")
 
     @classmethod
-    def from_api(cls, data: dict[str, Any], origin: str | None) -> TokenSet:
+    def from_api(
+        cls, data: dict[str, Any], origin: str | None, obtained_at: int | None = None
+    ) -> TokenSet:
         """Build from the ``data`` of a token get/refresh answer."""
         return cls(
             access_token=data.get("access_token"),
@@ -59,6 +63,7 @@ class TokenSet:
             seller_base_region=data.get("seller_base_region"),
             granted_scopes=list(data.get("granted_scopes") or []),
             origin=origin,
+            obtained_at=obtained_at,
         )
 
 

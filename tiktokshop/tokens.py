@@ -24,7 +24,8 @@ from tiktokshop.token_store import TokenSet, TokenStore, fingerprint
 
 TOKEN_GET_PATH = "/api/v2/token/get"
 TOKEN_REFRESH_PATH = "/api/v2/token/refresh"
-REFRESH_MARGIN_SECONDS = 600  # refresh when the access token has less than this left
+REFRESH_MARGIN_SECONDS = 600  # refresh when the access token has less than this left...
+REFRESH_MARGIN_FRACTION = 0.25  # ...or than this share of its lifetime, when that is shorter
 
 logger = logging.getLogger("tiktokshop.tokens")
 
@@ -47,7 +48,9 @@ class TokenManager:
             TokenStore(settings.token_store_path, settings.app_key)
             if settings.token_store_path else None
         )
+        self._short_streak = 0  # consecutive tokens living less than the refresh margin
         self._tokens = self._initial_tokens()
+        self._count_lifetime(self._tokens)
 
     # ----------------------------------------------------------------- selection
     def _initial_tokens(self) -> TokenSet:
@@ -108,8 +111,21 @@ class TokenManager:
             return self._tokens.access_token or ""
 
     def _expiring(self, tokens: TokenSet) -> bool:
+        """True when the access token should be refreshed before its next use.
+
+        The margin is 10 minutes. When the token host keeps issuing tokens that live
+        less than that (two in a row: short-lived tokens, a sandbox), the margin becomes
+        a quarter of their lifetime, so each token is used for most of its life instead
+        of being refreshed before every call.
+        """
         expiry = tokens.access_token_expire_in
-        return expiry is not None and expiry - self.clock() < REFRESH_MARGIN_SECONDS
+        if expiry is None:
+            return False
+        margin = float(REFRESH_MARGIN_SECONDS)
+        lifetime = _lifetime(tokens)
+        if self._short_streak >= 2 and lifetime is not None:
+            margin = min(margin, max(0.0, lifetime * REFRESH_MARGIN_FRACTION))
+        return expiry - self.clock() < margin
 
     # ----------------------------------------------------------------- token host
     def exchange_auth_code(self, auth_code: str) -> TokenSet:
@@ -130,7 +146,8 @@ class TokenManager:
             {"auth_code": auth_code, "grant_type": "authorized_code"},
             what="auth code exchange",
         )
-        self._adopt(TokenSet.from_api(data, origin=fingerprint(auth_code)))
+        self._adopt(TokenSet.from_api(data, origin=fingerprint(auth_code),
+                                      obtained_at=int(self.clock())))
         logger.info("Exchanged the auth code for tokens (seller %s)", self._tokens.seller_name)
 
     def _refresh_locked(self) -> None:
@@ -144,7 +161,8 @@ class TokenManager:
             {"refresh_token": self._tokens.refresh_token or "", "grant_type": "refresh_token"},
             what="token refresh",
         )
-        self._adopt(TokenSet.from_api(data, origin=self._tokens.origin))
+        self._adopt(TokenSet.from_api(data, origin=self._tokens.origin,
+                                      obtained_at=int(self.clock())))
         logger.info("Refreshed the access token (valid until %s)",
                     time.strftime("%Y-%m-%dT%H:%M:%SZ",
                                   time.gmtime(self._tokens.access_token_expire_in or 0)))
@@ -154,11 +172,19 @@ class TokenManager:
             raise AuthorizationError("The token host answered without an access or refresh token")
         REDACTOR.add(new.access_token, new.refresh_token)
         self._tokens = new
+        self._count_lifetime(new)
         if self._store:
             self._store.save(new)
         else:
             logger.warning("Tokens were rotated but token_store_path is not set: the new refresh "
                            "token lives only in memory for this run")
+
+    def _count_lifetime(self, tokens: TokenSet) -> None:
+        lifetime = _lifetime(tokens)
+        if lifetime is not None and lifetime < REFRESH_MARGIN_SECONDS:
+            self._short_streak += 1
+        else:
+            self._short_streak = 0
 
     def _call_token_host(self, path: str, extra: dict[str, str], what: str) -> dict[str, Any]:
         cfg = self.settings
@@ -171,12 +197,13 @@ class TokenManager:
             try:
                 resp = self.session.get(url, params=params, timeout=cfg.request_timeout_seconds)
             except requests.RequestException as exc:
-                # requests puts the full URL (with the app secret) into its messages.
-                raise RetryableAPIError(
-                    code=None, message=f"{type(exc).__name__} talking to the token host",
-                    endpoint=f"GET {path}",
-                ) from None
-            return self._parse_token_answer(resp, path, what)
+                failure = type(exc).__name__
+            else:
+                return self._parse_token_answer(resp, path, what)
+            # Raised outside the except block: requests puts the full URL (with the app
+            # secret) into its exceptions, so the error must not even chain to it.
+            raise RetryableAPIError(code=None, message=f"{failure} talking to the token host",
+                                    endpoint=f"GET {path}")
 
         return attempt()
 
@@ -212,3 +239,10 @@ class TokenManager:
             f"TikTok refused the {what} (code {code}: '{message}', request_id {request_id}); "
             f"{advice}"
         )
+
+
+def _lifetime(tokens: TokenSet) -> int | None:
+    """Seconds the access token was valid for when received (None when unknown)."""
+    if tokens.obtained_at is None or tokens.access_token_expire_in is None:
+        return None
+    return tokens.access_token_expire_in - tokens.obtained_at

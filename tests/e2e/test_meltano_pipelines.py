@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from tests.e2e.conftest import Meltano, plugin_env
+from tests.secrets import TOKEN_PREFIX, assert_no_secrets, assert_private_token_store, read_texts
 from tests.singer_io import APP_SECRET, PRIMARY_KEYS, dataset_keys
 from tiktokshop.sandbox import Sandbox, SandboxOptions
 
@@ -36,7 +37,7 @@ def assert_complete(got: dict[str, list[tuple]], dataset: dict) -> None:
 
 def test_duckdb_full_then_incremental(meltano: Meltano, tmp_path: Path) -> None:
     with Sandbox(SandboxOptions(seed=21, shops=2, products=25, orders=120,
-                                app_secret=APP_SECRET)) as sb:
+                                app_secret=APP_SECRET, token_prefix=TOKEN_PREFIX)) as sb:
         env = plugin_env("TAP_TIKTOKSHOP", sb.config(), tmp_path)
         env["TARGET_DUCKDB_FILEPATH"] = str(tmp_path / "shop.duckdb")
         env["TARGET_JSONL_DESTINATION_PATH"] = str(tmp_path / "jsonl")
@@ -48,7 +49,7 @@ def test_duckdb_full_then_incremental(meltano: Meltano, tmp_path: Path) -> None:
         # the same bookmarks, into JSONL, to see exactly what the incremental run emits
         meltano.run("state", "copy", "--force", "dev:tap-tiktokshop-to-target-duckdb",
                     "dev:tap-tiktokshop-to-target-jsonl")
-        meltano.run("run", "tap-tiktokshop", "target-jsonl", env=env)
+        second = meltano.run("run", "tap-tiktokshop", "target-jsonl", env=env)
         emitted = {}
         for stream in ("products", "orders"):
             lines = (tmp_path / "jsonl" / f"{stream}.jsonl").read_text().splitlines()
@@ -57,7 +58,7 @@ def test_duckdb_full_then_incremental(meltano: Meltano, tmp_path: Path) -> None:
             # only the changes and the lookback overlap (<= a few records per shop)
             assert len(emitted[stream]) <= len(changed[stream]) + 2 * 5, stream
 
-        meltano.run("run", "tap-tiktokshop", "target-duckdb", env=env)
+        third = meltano.run("run", "tap-tiktokshop", "target-duckdb", env=env)
         dataset = sb.dataset.dump()
         assert_complete(duck_keys(tmp_path / "shop.duckdb"), dataset)
         status = {o["id"]: o["status"] for o in dataset["orders"]}
@@ -68,6 +69,18 @@ def test_duckdb_full_then_incremental(meltano: Meltano, tmp_path: Path) -> None:
         logs = first.stdout + first.stderr
         for secret in (APP_SECRET, sb.config()["refresh_token"]):
             assert secret not in logs
+        # Meltano's logs of every run, the JSONL output and the state: no secret, and no
+        # token at all (every sandbox token starts with TOKEN_PREFIX)
+        store = tmp_path / "tap_tiktokshop-tokens.json"
+        assert_private_token_store(store, APP_SECRET)
+        state = meltano.run("state", "get", "dev:tap-tiktokshop-to-target-duckdb").stdout
+        tokens = json.loads(store.read_text())["tokens"]
+        assert_no_secrets(
+            {"run 1": first.stdout + first.stderr, "run 2": second.stdout + second.stderr,
+             "run 3": third.stdout + third.stderr, "state": state,
+             **read_texts(tmp_path / "jsonl")},
+            [APP_SECRET, sb.config()["refresh_token"], tokens["access_token"],
+             tokens["refresh_token"]], prefixes=[TOKEN_PREFIX])
 
 
 def test_killed_meltano_run_resumes_with_nothing_missing(meltano: Meltano,

@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from tests.e2e.conftest import Meltano, plugin_env
+from tests.secrets import TOKEN_PREFIX, assert_no_secrets, secrets_of
 from tests.singer_io import APP_SECRET
 from tiktokshop.sandbox import Sandbox, SandboxOptions
 
@@ -33,13 +34,19 @@ def write_jsonl(path: Path, rows: list[dict]) -> Path:
 
 def test_round_trip_stock_and_prices(meltano: Meltano, tmp_path: Path) -> None:
     with Sandbox(SandboxOptions(seed=31, shops=2, products=8, orders=5,
-                                app_secret=APP_SECRET)) as sb:
+                                app_secret=APP_SECRET, token_prefix=TOKEN_PREFIX)) as sb:
         config = sb.config()
         env = {**plugin_env("TAP_TIKTOKSHOP", config, tmp_path),
                **plugin_env("TARGET_TIKTOKSHOP", config, tmp_path),
                "TARGET_DUCKDB_FILEPATH": str(tmp_path / "shop.duckdb"),
                "TARGET_TIKTOKSHOP_RESULTS_PATH": str(tmp_path / "results.jsonl")}
-        meltano.run("run", "tap-tiktokshop", "target-duckdb", env=env)
+        logs: list[str] = []  # every Meltano run's output, scanned for secrets at the end
+
+        def melt(*args: str, env: dict[str, str]) -> None:
+            done = meltano.run(*args, env=env)
+            logs.append(done.stdout + done.stderr)
+
+        melt("run", "tap-tiktokshop", "target-duckdb", env=env)
         before = [r for r in sku_rows(tmp_path / "shop.duckdb")
                   if r["product_status"] == "ACTIVATE" and r["warehouse_id"]]
         assert len(before) >= 4
@@ -54,7 +61,7 @@ def test_round_trip_stock_and_prices(meltano: Meltano, tmp_path: Path) -> None:
 
         jsonl = {"TAP_JSONL_PATH": str(write_jsonl(tmp_path / "stock.jsonl", stock)),
                  "TAP_JSONL_STREAM_NAME": "inventory"}
-        meltano.run("run", "tap-jsonl", "target-tiktokshop", env={**env, **jsonl})
+        melt("run", "tap-jsonl", "target-tiktokshop", env={**env, **jsonl})
         outcomes = [json.loads(line)["outcome"] for line in
                     (tmp_path / "results.jsonl").read_text().splitlines()]
         assert outcomes == ["applied"] * len(stock)
@@ -62,13 +69,13 @@ def test_round_trip_stock_and_prices(meltano: Meltano, tmp_path: Path) -> None:
         jsonl = {"TAP_JSONL_PATH": str(write_jsonl(tmp_path / "prices.jsonl",
                                                    list(prices.values()))),
                  "TAP_JSONL_STREAM_NAME": "prices"}
-        meltano.run("run", "tap-jsonl", "target-tiktokshop", env={**env, **jsonl})
+        melt("run", "tap-jsonl", "target-tiktokshop", env={**env, **jsonl})
         outcomes = [json.loads(line)["outcome"] for line in
                     (tmp_path / "results.jsonl").read_text().splitlines()]
         assert outcomes == ["applied"] * len(prices)
 
         time.sleep(1.1)
-        meltano.run("run", "tap-tiktokshop", "target-duckdb", env=env)
+        melt("run", "tap-tiktokshop", "target-duckdb", env=env)
         after = {(r["shop_id"], r["sku_id"], r["warehouse_id"]): r
                  for r in sku_rows(tmp_path / "shop.duckdb")}
         for row in stock:
@@ -78,3 +85,7 @@ def test_round_trip_stock_and_prices(meltano: Meltano, tmp_path: Path) -> None:
                                                                row["sku_id"])]["amount"])
         results = (tmp_path / "results.jsonl").read_text()
         assert APP_SECRET not in results and config["refresh_token"] not in results
+        stores = sorted(tmp_path.glob("*-tokens.json"))
+        assert len(stores) == 2  # the tap's and the target's
+        assert_no_secrets({"results": results, "logs": "".join(logs)},
+                          secrets_of(config, token_stores=stores), prefixes=[TOKEN_PREFIX])

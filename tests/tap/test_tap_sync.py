@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.secrets import TOKEN_PREFIX, assert_private_token_store, secrets_of
+from tests.secrets import assert_no_secrets as scan_for_secrets
 from tests.singer_io import (
     APP_SECRET,
     BIN,
@@ -29,7 +31,7 @@ FAST = {"retry_backoff_seconds": 0.01, "lookback_seconds": 600}
 @pytest.fixture(scope="module")
 def sandbox():
     with Sandbox(SandboxOptions(seed=11, shops=2, products=40, orders=300,
-                                app_secret=APP_SECRET)) as sb:
+                                app_secret=APP_SECRET, token_prefix=TOKEN_PREFIX)) as sb:
         yield sb
 
 
@@ -60,6 +62,11 @@ def test_full_sync_matches_the_sandbox(sandbox: Sandbox, tmp_path: Path) -> None
     assert_no_secrets(out.raw + out.stderr + json.dumps(out.states()), sandbox)
     tokens = tmp_path / "tokens.json"
     assert oct(tokens.stat().st_mode & 0o777) == "0o600"
+    # every secret, including the rotated tokens and anything with the sandbox token prefix
+    scan_for_secrets({"stdout": out.raw, "stderr": out.stderr, "state": out.states()},
+                     secrets_of(tap_config(sandbox, tmp_path), token_stores=[tokens]),
+                     prefixes=[TOKEN_PREFIX])
+    assert_private_token_store(tokens, APP_SECRET)
 
 
 def test_records_are_ascending_per_shop_and_state_is_per_shop(sandbox: Sandbox,
@@ -98,7 +105,7 @@ def test_second_run_emits_only_changes_plus_lookback(sandbox: Sandbox, tmp_path:
 
 def test_killed_run_resumes_from_its_last_state_without_gaps(tmp_path: Path) -> None:
     with Sandbox(SandboxOptions(seed=5, shops=2, products=30, orders=3000, latency_ms=2,
-                                app_secret=APP_SECRET)) as sb:
+                                app_secret=APP_SECRET, token_prefix=TOKEN_PREFIX)) as sb:
         config = write_json(tmp_path / "c.json", tap_config(sb, tmp_path))
         proc = subprocess.Popen([str(BIN / "tap-tiktokshop"), "--config", str(config)],
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -127,6 +134,11 @@ def test_killed_run_resumes_from_its_last_state_without_gaps(tmp_path: Path) -> 
         after = set(resumed.keys("orders", ["shop_id", "id"]))
         assert before | after == expected
         assert len(before) < len(expected)
+        scan_for_secrets({"killed stdout": "".join(lines), "resumed stdout": resumed.raw,
+                          "resumed stderr": resumed.stderr},
+                         secrets_of(tap_config(sb, tmp_path),
+                                    token_stores=[tmp_path / "tokens.json"]),
+                         prefixes=[TOKEN_PREFIX])
 
 
 def test_shop_ids_narrow_the_sync(sandbox: Sandbox, tmp_path: Path) -> None:
@@ -141,6 +153,8 @@ def test_unknown_shop_id_is_one_clear_line(sandbox: Sandbox, tmp_path: Path) -> 
     errors = [line for line in out.stderr.splitlines() if "error" in line.lower()]
     assert errors[-1].startswith("tap-tiktokshop: error: setting 'shop_ids': shop 123 is not")
     assert "Traceback" not in out.stderr
+    scan_for_secrets([out.stderr, out.raw], secrets_of(tap_config(sandbox, tmp_path)),
+                     prefixes=[TOKEN_PREFIX])
 
 
 def test_product_search_over_the_cap_is_split(tmp_path: Path, monkeypatch, capsys) -> None:
@@ -179,3 +193,8 @@ def test_about_discover_and_connection_test(sandbox: Sandbox, tmp_path: Path) ->
                            capture_output=True, text=True, check=False, timeout=120,
                            env={**os.environ})
     assert probe.returncode == 0, probe.stderr[-2000:]
+    scan_for_secrets({"discover stdout": discover.stdout, "discover stderr": discover.stderr,
+                      "test stdout": probe.stdout, "test stderr": probe.stderr},
+                     secrets_of(tap_config(sandbox, tmp_path),
+                                token_stores=[tmp_path / "tokens.json"]),
+                     prefixes=[TOKEN_PREFIX])

@@ -160,3 +160,11 @@ def test_body_bytes_are_what_is_signed_for_unicode() -> None:
     client.call(ORDER_SEARCH, shop_cipher="c", body={"note": "café 東京"})
     assert json.loads(stub.sent[0].body) == {"note": "café 東京"}
     verify_signed(stub.sent[0])
+
+
+def test_path_parameters_cannot_change_the_path() -> None:
+    from tiktokshop.endpoints import PRODUCT_DETAIL
+
+    path = PRODUCT_DETAIL.path("202309", product_id="../../authorization/202309/shops?x=1")
+    assert path.startswith("/product/202309/products/")
+    assert "/../" not in path and "?" not in path

@@ -4,14 +4,16 @@
 GET    /sandbox/dataset           whole dataset: shops, warehouses, products, orders,
                                   returns, cancellations (API shapes + ``shop_id``);
                                   optional query ``kinds=orders,products`` / ``shop_id=``
-GET    /sandbox/stats             request counts by endpoint and outcome, with totals
-POST   /sandbox/stats/reset       clear the counters
+GET    /sandbox/stats             request counts by endpoint and outcome, with totals,
+                                  and ``faults_injected`` (by kind, with ``total``)
+POST   /sandbox/stats/reset       clear the counters (fault counts too)
 GET    /sandbox/config            the config written by ``--config-out``
 POST   /sandbox/mutate            ``{"products": n, "orders": n, "seed"?: s}`` → changed ids
 POST   /sandbox/auth_code         → ``{"auth_code": ...}`` (single use, 30 minutes)
 POST   /sandbox/tokens/issue      → token data, as ``/api/v2/token/get`` would return
 POST   /sandbox/tokens/revoke     forget every access/refresh token and auth code
-POST   /sandbox/tokens/expire     expire every current access token now
+POST   /sandbox/tokens/expire     expire every current access token now (and every
+                                  refresh token with ``{"refresh": true}``)
 POST   /sandbox/scopes            ``{"remove": [scope, ...]}`` or ``{"reset": true}``
 POST   /sandbox/faults            ``{"fault_rate": f, "kinds"?: ["429","500","503","drop"]}``
 POST   /sandbox/ratelimit         ``{"rate_limit_qps": q}`` (0 disables)
@@ -85,15 +87,18 @@ def handle_admin(state: SandboxState, req: Request, config: Callable[[], dict]) 
         return Response(403, {"error": "admin routes are loopback-only"})
     routes: dict[tuple[str, str], Callable[[], object]] = {
         ("GET", "/sandbox/dataset"): lambda: _dump(state, req),
-        ("GET", "/sandbox/stats"): state.stats.snapshot,
-        ("POST", "/sandbox/stats/reset"): lambda: (state.stats.reset(), {"reset": True})[1],
+        ("GET", "/sandbox/stats"): lambda: {**state.stats.snapshot(),
+                                            "faults_injected": state.faults.counts()},
+        ("POST", "/sandbox/stats/reset"): lambda: (state.stats.reset(),
+                                                   state.faults.reset_counts(),
+                                                   {"reset": True})[2],
         ("GET", "/sandbox/config"): config,
         ("POST", "/sandbox/mutate"): lambda: _mutate(state, req),
         ("POST", "/sandbox/auth_code"): lambda: {"auth_code": state.tokens.mint_auth_code()},
         ("POST", "/sandbox/tokens/issue"): state.tokens.issue,
         ("POST", "/sandbox/tokens/revoke"): lambda: (state.tokens.revoke_all(),
                                                      {"revoked": True})[1],
-        ("POST", "/sandbox/tokens/expire"): lambda: {"expired": state.tokens.expire_all()},
+        ("POST", "/sandbox/tokens/expire"): lambda: _expire(state, req),
         ("POST", "/sandbox/scopes"): lambda: _scopes(state, req),
         ("POST", "/sandbox/faults"): lambda: _faults(state, req),
         ("POST", "/sandbox/ratelimit"): lambda: _ratelimit(state, req),
@@ -128,6 +133,13 @@ def _mutate(state: SandboxState, req: Request) -> dict:
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         raise AdminError(400, "seed must be an integer")
     return state.dataset.mutate(_count(body, "products"), _count(body, "orders"), seed)
+
+
+def _expire(state: SandboxState, req: Request) -> dict:
+    refresh = _body(req).get("refresh", False)
+    if not isinstance(refresh, bool):
+        raise AdminError(400, "refresh must be a boolean")
+    return {"expired": state.tokens.expire_all(refresh=refresh), "refresh": refresh}
 
 
 def _scopes(state: SandboxState, req: Request) -> dict:

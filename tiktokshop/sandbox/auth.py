@@ -56,6 +56,7 @@ class TokenStore:
     def __init__(
         self, *, token_ttl: int, rotation: str, shop_ids: list[str], open_id: str,
         seller_name: str, seller_region: str, clock: Callable[[], float] = time.time,
+        prefix: str = "ROW_",
     ) -> None:
         self.token_ttl = token_ttl
         self.rotation = rotation
@@ -64,6 +65,7 @@ class TokenStore:
         self.seller_name = seller_name
         self.seller_region = seller_region
         self._clock = clock
+        self.prefix = prefix
         self._lock = threading.Lock()
         self._codes: dict[str, int] = {}
         self._access: dict[str, AccessToken] = {}
@@ -75,7 +77,7 @@ class TokenStore:
 
     # ------------------------------------------------------------------ grants
     def mint_auth_code(self) -> str:
-        code = "ROW_" + secrets.token_urlsafe(24)
+        code = self.prefix + secrets.token_urlsafe(24)
         with self._lock:
             self._codes[code] = self.now() + AUTH_CODE_TTL
         return code
@@ -104,9 +106,9 @@ class TokenStore:
 
     def _issue(self, refresh_expires_at: int) -> dict:
         now = self.now()
-        access = AccessToken("ROW_" + secrets.token_urlsafe(36), now + self.token_ttl,
+        access = AccessToken(self.prefix + secrets.token_urlsafe(36), now + self.token_ttl,
                              self.shop_ids)
-        refresh = RefreshToken("ROW_" + secrets.token_urlsafe(36), refresh_expires_at)
+        refresh = RefreshToken(self.prefix + secrets.token_urlsafe(36), refresh_expires_at)
         self._access[access.value] = access
         self._refresh[refresh.value] = refresh
         return {
@@ -148,11 +150,15 @@ class TokenStore:
             self._refresh.clear()
             self._codes.clear()
 
-    def expire_all(self) -> int:
+    def expire_all(self, refresh: bool = False) -> int:
+        """Expire every access token now (and every refresh token with ``refresh``)."""
         with self._lock:
             now = self.now()
             for token in self._access.values():
                 token.expires_at = min(token.expires_at, now)
+            if refresh:
+                for rtoken in self._refresh.values():
+                    rtoken.expires_at = min(rtoken.expires_at, now)
             return len(self._access)
 
     def remove_scopes(self, scopes: list[str]) -> list[str]:

@@ -4,7 +4,8 @@
 app secret in the query; success message is ``"success"``. Wrong/missing
 ``app_key`` or ``app_secret`` or ``grant_type`` → 36009004 with HTTP 400; invalid
 auth code (36004004) and unusable refresh token (36004001) → HTTP 200 with the
-error envelope (the live statuses are UNCONFIRMED).
+error envelope (the live statuses are UNCONFIRMED). With the ``token_faults`` option the
+token routes get the same random faults as business requests (``fault_rate``).
 
 ``GET /open/authorize?service_id=...&state=...`` is a sandbox convenience standing
 in for the seller consent page: instead of redirecting, it answers JSON
@@ -20,6 +21,7 @@ from urllib.parse import urlencode
 from tiktokshop import codes
 
 from .context import ApiError, Request, Response, envelope, invalid
+from .gateway import fault_response
 from .state import SandboxState
 
 TOKEN_PATHS = ("/api/v2/token/get", "/api/v2/token/refresh")
@@ -36,6 +38,10 @@ def handle_token(state: SandboxState, req: Request) -> tuple[Response, str]:
     endpoint = f"{req.method} {req.path}"
     if state.options.latency_ms:
         time.sleep(state.options.latency_ms / 1000)
+    if state.options.token_faults:
+        fault = state.faults.pick()
+        if fault is not None:
+            return fault_response(fault), endpoint
     query = dict(req.query)
     try:
         if req.method != "GET":

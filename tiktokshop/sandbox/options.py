@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 
 DEFAULT_APP_KEY = "6sbxk3y7tts01"
@@ -18,7 +19,10 @@ class SandboxOptions:
 
     ``returns`` / ``cancellations`` default to ~10% of ``orders`` (per shop).
     ``product_search_cap`` is internal (no command-line flag): tests lower it to
-    exercise the 10,000-result cap of Search Products quickly.
+    exercise the 10,000-result cap of Search Products quickly. ``token_prefix`` (internal)
+    starts every access token, refresh token and auth code: tests set a distinctive one to
+    find any token that leaks into output. ``token_faults`` (internal) also injects faults
+    into the token host routes (off by default: ``fault_rate`` covers business requests).
     """
 
     host: str = "127.0.0.1"
@@ -39,6 +43,8 @@ class SandboxOptions:
     service_id: str = DEFAULT_SERVICE_ID
     refresh_rotation: str = "lenient"
     product_search_cap: int = PRODUCT_SEARCH_CAP
+    token_prefix: str = "ROW_"
+    token_faults: bool = False
 
     def __post_init__(self) -> None:
         self.validate()
@@ -68,6 +74,8 @@ class SandboxOptions:
             (0 <= self.cancellations_per_shop <= self.orders, "cancellations must be in 0..orders"),
             (self.product_search_cap >= 1, "product_search_cap must be >= 1"),
             (bool(self.app_key) and bool(self.app_secret), "app key and secret are required"),
+            (bool(re.fullmatch(r"[A-Za-z0-9_-]{1,32}", self.token_prefix)),
+             "token_prefix must be 1-32 URL-safe characters"),
         ]
         for ok, message in checks:
             if not ok:

@@ -37,6 +37,7 @@ class SandboxState:
             open_id=alnum_token(options.seed, "open_id", length=43),
             seller_name=f"Sandbox Seller {options.seed}",
             seller_region=first.region.code,
+            prefix=options.token_prefix,
         )
         return cls(
             options=options,
