@@ -6,7 +6,9 @@ import logging
 import typing as t
 from collections.abc import Iterable
 
+import singer_sdk.singerlib as singer
 from singer_sdk import SchemaDirectory, Stream, StreamSchema
+from singer_sdk.helpers._util import utc_now
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
 from tap_tiktokshop import schemas
@@ -23,13 +25,28 @@ SCHEMAS = SchemaDirectory(schemas)
 logger = logging.getLogger("tap_tiktokshop")
 
 
+def exclusive_boolean_fields(schema: dict[str, t.Any]) -> tuple[str, ...]:
+    """Top-level properties typed boolean (or boolean/null) only."""
+    fields = []
+    for name, sub in (schema.get("properties") or {}).items():
+        kind = sub.get("type") if isinstance(sub, dict) else None
+        if kind == "boolean" or kind == ["boolean"] or (
+                isinstance(kind, list) and set(kind) == {"boolean", "null"}):
+            fields.append(name)
+    return tuple(fields)
+
+
 class TikTokShopStream(Stream):
     """A stream read through the shared TikTok Shop client."""
 
     schema = StreamSchema(SCHEMAS)
     # The API's JSON types already match the schemas (derived from its OpenAPI spec) and
-    # the timestamps are converted here; conforming nested objects would only cost CPU.
-    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.ROOT_ONLY
+    # the timestamps are converted here. The SDK's root-level conformance (ROOT_ONLY) would
+    # walk every top-level value of every record to change only one thing for JSON input:
+    # a non-boolean value in a boolean-only property becomes ``value != 0``. ``conform``
+    # does exactly that for the few such properties (NaN/Infinity, not valid JSON, are
+    # written as null by the SDK's writer either way), at a fraction of the cost.
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
     # A STATE message every 1,000 records: a killed run replays at most that many.
     STATE_MSG_FREQUENCY = 1000
 
@@ -44,12 +61,48 @@ class TikTokShopStream(Stream):
         return self.tiktok.client
 
     _drift: DriftReporter | None = None
+    _booleans: tuple[str, ...] | None = None
 
     def post_process(self, row: dict, context: t.Mapping[str, t.Any] | None = None) -> dict:
         """Report (once per field) and drop top-level fields the schema does not know."""
         if self._drift is None:
             self._drift = DriftReporter(self.name, self.schema, logger)
-        return self._drift.check(row)
+        return self.conform(self._drift.check(row))
+
+    _prunes: bool = True
+    _prunes_for: t.Any = None
+
+    def _generate_record_messages(self, record: dict) -> t.Generator[singer.RecordMessage]:
+        """The SDK's RECORD messages, without its pruning walk when nothing can be pruned.
+
+        The SDK walks every record (nested objects included) to drop deselected
+        properties, and then conforms types. With every property selected (the catalog's
+        default) the walk drops nothing, and conformance is ``conform`` above; a catalog
+        that deselects properties gets the SDK's own method.
+        """
+        mask = self.mask
+        if mask is not self._prunes_for:  # (the SDK rebuilds the mask when a catalog is set)
+            self._prunes, self._prunes_for = not all(mask.values()), mask
+        if self._prunes or self.TYPE_CONFORMANCE_LEVEL != TypeConformanceLevel.NONE:
+            yield from super()._generate_record_messages(record)
+            return
+        for stream_map in self.stream_maps:
+            mapped = stream_map.transform(record)
+            if mapped is not None:
+                yield singer.RecordMessage(stream=stream_map.stream_alias, record=mapped,
+                                           version=self._stream_version,
+                                           time_extracted=utc_now())
+
+    def conform(self, row: dict[str, t.Any]) -> dict[str, t.Any]:
+        """The SDK's root-level type conformance, for what it changes in JSON records."""
+        booleans = self._booleans
+        if booleans is None:
+            booleans = self._booleans = exclusive_boolean_fields(self.schema)
+        for name in booleans:
+            value = row.get(name)
+            if value is not None and value.__class__ is not bool:
+                row[name] = value != 0
+        return row
 
     def call(self, endpoint: Endpoint, shop: Shop | None = None, **kwargs: t.Any) -> APIResponse:
         """Call an endpoint for a shop (or for the app when ``shop`` is None)."""
@@ -99,7 +152,7 @@ class DerivedStream(TikTokShopStream):
         self.begin()
         count = 0
         for row in rows:
-            self._write_record_message(row)
+            self._write_record_message(self.conform(row))
             count += 1
         self.emitted_rows += count
         return count

@@ -11,39 +11,118 @@ from typing import Any
 
 # Integer ``*_time`` fields that are durations, not Unix times (handling_time: days).
 DURATION_FIELDS = frozenset({"handling_time"})
-_ISO_CACHE: dict[int, str] = {}
-_ISO_CACHE_LIMIT = 200_000
+SECONDS_PER_DAY = 86_400
+_DAY_PREFIX: dict[int, str] = {}  # day number -> "YYYY-MM-DDT"
+_DAY_PREFIX_LIMIT = 100_000
+_HOUR = [f"{h:02d}:" for h in range(24)]
+_MINUTE_SECOND = [f"{m:02d}:{s:02d}Z" for m in range(60) for s in range(60)]
+_ISO_NAME: dict[str, str | None] = {}  # field name -> "<name>_iso", or None if not a time
+_ISO_NAME_LIMIT = 10_000
+# Per object shape (its keys and the types of its values): which keys hold a Unix time
+# and which hold nested objects or lists. Records of one stream come in a few shapes, so
+# the walk below visits only those keys instead of testing every value of every object.
+_PLANS: dict[tuple[tuple, tuple], tuple[tuple, tuple, tuple]] = {}
+_PLANS_LIMIT = 4_096
+_PLAN_FROM = 8  # objects with fewer keys are walked key by key
 
 
 def iso_utc(seconds: int) -> str:
-    """Unix seconds → ``YYYY-MM-DDTHH:MM:SSZ`` (cached: many records share seconds)."""
-    text = _ISO_CACHE.get(seconds)
-    if text is None:
-        text = datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        if len(_ISO_CACHE) < _ISO_CACHE_LIMIT:
-            _ISO_CACHE[seconds] = text
-    return text
+    """Unix seconds → ``YYYY-MM-DDTHH:MM:SSZ`` (the date part is cached per day)."""
+    day, rest = divmod(seconds, SECONDS_PER_DAY)
+    prefix = _DAY_PREFIX.get(day)
+    if prefix is None:
+        prefix = datetime.fromtimestamp(day * SECONDS_PER_DAY, tz=timezone.utc).strftime(
+            "%Y-%m-%dT")
+        if len(_DAY_PREFIX) < _DAY_PREFIX_LIMIT:
+            _DAY_PREFIX[day] = prefix
+    hour, rest = divmod(rest, 3600)
+    return prefix + _HOUR[hour] + _MINUTE_SECOND[rest]
+
+
+def _iso_name(key: str) -> str | None:
+    """``<key>_iso`` for a ``*_time`` field that is not a duration, else None (cached)."""
+    name = _ISO_NAME.get(key, False)
+    if name is False:
+        name = key + "_iso" if key.endswith("_time") and key not in DURATION_FIELDS else None
+        if len(_ISO_NAME) < _ISO_NAME_LIMIT:
+            _ISO_NAME[key] = name
+    return name  # type: ignore[return-value]
 
 
 def add_iso_times(value: Any) -> Any:
     """Add ``<name>_iso`` next to every integer ``<name>`` ending in ``_time``, in place."""
     if isinstance(value, dict):
-        extra = None
-        for key, item in value.items():
-            if isinstance(item, dict | list):
-                add_iso_times(item)
-            elif (key.endswith("_time") and type(item) is int and item > 0
-                  and key not in DURATION_FIELDS):
-                if extra is None:
-                    extra = {}
-                extra[key + "_iso"] = iso_utc(item)
-        if extra:
-            value.update(extra)
+        _add_to_dict(value)
     elif isinstance(value, list):
-        for item in value:
-            if isinstance(item, dict | list):
-                add_iso_times(item)
+        _add_to_list(value)
     return value
+
+
+def _plan(keys: tuple, kinds: tuple) -> tuple[tuple, tuple, tuple]:
+    """(time keys with their ``_iso`` names, object keys, list keys) of one shape."""
+    times, dicts, lists = [], [], []
+    for key, kind in zip(keys, kinds, strict=True):
+        if kind is int:
+            name = _iso_name(key)
+            if name is not None:
+                times.append((key, name))
+        elif issubclass(kind, dict):
+            dicts.append(key)
+        elif issubclass(kind, list):
+            lists.append(key)
+    return tuple(times), tuple(dicts), tuple(lists)
+
+
+def _add_to_dict(value: dict[str, Any]) -> None:
+    extra = None
+    if len(value) >= _PLAN_FROM:
+        shape = (tuple(value), tuple(map(type, value.values())))
+        plan = _PLANS.get(shape)
+        if plan is None:
+            plan = _plan(*shape)
+            if len(_PLANS) >= _PLANS_LIMIT:
+                _PLANS.clear()
+            _PLANS[shape] = plan
+        times, dicts, lists = plan
+        for key, name in times:
+            item = value[key]
+            if item > 0:
+                if extra is None:
+                    extra = []
+                extra.append((name, iso_utc(item)))
+        for key in dicts:
+            _add_to_dict(value[key])
+        for key in lists:
+            _add_to_list(value[key])
+    else:
+        for key, item in value.items():
+            kind = type(item)
+            if kind is str or item is None:
+                continue
+            if kind is int:
+                if item > 0:
+                    name = _iso_name(key)
+                    if name is not None:
+                        if extra is None:
+                            extra = []
+                        extra.append((name, iso_utc(item)))
+            elif isinstance(item, dict):
+                _add_to_dict(item)
+            elif isinstance(item, list):
+                _add_to_list(item)
+    if extra:
+        value.update(extra)
+
+
+def _add_to_list(value: list[Any]) -> None:
+    for item in value:
+        kind = type(item)
+        if kind is str:
+            continue
+        if kind is dict or isinstance(item, dict):
+            _add_to_dict(item)
+        elif kind is list or isinstance(item, list):
+            _add_to_list(item)
 
 
 def product_sku_rows(shop_id: str, product: dict[str, Any]) -> list[dict[str, Any]]:

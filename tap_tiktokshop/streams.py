@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import typing as t
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from tap_tiktokshop.client import DerivedStream, ShopStream, TikTokShopStream, enrich, logger
@@ -15,6 +16,7 @@ from tap_tiktokshop.paging import (
     iter_ascending,
     windows_under_cap,
 )
+from tap_tiktokshop.prefetch import ShopFeed, ShopPrefetcher
 from tap_tiktokshop.records import order_line_item_rows, product_sku_rows
 from tiktokshop import codes
 from tiktokshop.endpoints import (
@@ -76,14 +78,77 @@ class IncrementalShopStream(ShopStream):
     is_sorted = True
     check_sorted = False
 
+    #: Shops read at the same time (each with its own rate limits at TikTok).
+    PREFETCH_SHOPS = 4
+    #: Items a shop read ahead keeps in memory; past that, either the rest waits on disk
+    #: (``PREFETCH_SPILL``) or the reader stops and the SDK's thread goes on with it when
+    #: the shop's turn comes (see ``prefetch``).
+    PREFETCH_MEMORY_ITEMS = 200
+    PREFETCH_SPILL = False
+    _prefetcher: ShopPrefetcher | None = None
+
     def window(self, context: Context) -> tuple[int, int]:
         """``(start, end)``: start inclusive, end exclusive (Unix seconds)."""
-        bookmark = self.get_starting_replication_key_value(context)
+        return self._window_from(self.get_starting_replication_key_value(context))
+
+    def _window_from(self, bookmark: t.Any) -> tuple[int, int]:
         if isinstance(bookmark, int | float) and not isinstance(bookmark, bool):
             start = max(0, int(bookmark) - self.tiktok.lookback_seconds)
         else:
             start = self.tiktok.start_epoch
         return start, self.tiktok.sync_end
+
+    def _planned_window(self, context: dict[str, t.Any]) -> tuple[int, int]:
+        """The window a shop not yet started will get (its state is only read).
+
+        Mirrors how the SDK picks the starting value (the partition's bookmark when it
+        is for this replication key and not empty, else ``start_date``); the window is
+        checked again when the shop's turn comes, and the shop read again if it differs.
+        """
+        bookmark = None
+        for partition in self.stream_state.get("partitions") or []:
+            if partition.get("context") == context:
+                if partition.get("replication_key") == self.replication_key:
+                    bookmark = partition.get("replication_key_value") or None
+                break
+        return self._window_from(bookmark)
+
+    def produce(self, shop: Shop, window: tuple[int, int]) -> Generator[t.Any, None, t.Any]:
+        """One shop's items for ``window``; returns its walk statistics."""
+        raise NotImplementedError
+
+    @contextlib.contextmanager
+    def read_ahead(self, context: Context) -> Iterator[ShopFeed]:
+        """This shop's feed, read ahead together with the shops synced after it.
+
+        Leaving the block normally releases the shop; leaving it with an exception
+        (including the SDK closing the generator early) stops every read-ahead thread.
+        """
+        shop = self.shop(context)
+        window = self.window(context)
+        if self._prefetcher is None:
+            self._prefetcher = ShopPrefetcher(
+                lambda key, win: self.produce(self.tiktok.shop_by_id(str(key)), win),
+                max_running=self.PREFETCH_SHOPS, memory_items=self.PREFETCH_MEMORY_ITEMS,
+                spill=self.PREFETCH_SPILL, hand_over=not self.PREFETCH_SPILL,
+                name=f"{self.name} read-ahead")
+            contexts = [dict(c) for c in self.partitions or []]
+            ids = [str(c["shop_id"]) for c in contexts]
+            later = contexts[ids.index(shop.id) + 1:] if shop.id in ids else []
+            self._prefetcher.plan([(str(c["shop_id"]), self._planned_window(c))
+                                   for c in later])
+        prefetcher = self._prefetcher
+        feed = prefetcher.take(shop.id, window)
+        try:
+            yield feed
+        except BaseException:  # an error, or the SDK closed the generator: stop every shop
+            prefetcher.close()
+            self._prefetcher = None
+            raise
+        prefetcher.release(shop.id)
+        if prefetcher.idle:
+            prefetcher.close()
+            self._prefetcher = None
 
     def log_walk(self, shop: Shop, start: int, end: int, stats: WalkStats) -> None:
         """One summary line per shop and stream."""
@@ -102,6 +167,8 @@ class AscendingSearchStream(IncrementalShopStream):
     list_key: t.ClassVar[str]
     id_key: t.ClassVar[str] = "id"
     page_size: t.ClassVar[int] = 100
+    # The first 200 records (two pages of 100) of each later shop are read ahead; the
+    # rest when the shop's turn comes, so memory does not grow with the number of records.
 
     def search(self, shop: Shop, ge: int, lt: int, token: str | None) -> Page:
         """One page of the search for ``[ge, lt)``."""
@@ -115,18 +182,27 @@ class AscendingSearchStream(IncrementalShopStream):
                     data.get("total_count"))
 
     def get_records(self, context: Context) -> Iterable[dict]:
-        """Every record updated in the window, ascending."""
+        """Every record updated in the window, ascending.
+
+        The first pages of the shops synced after this one are read meanwhile (see
+        ``read_ahead``); the rest of a shop is read when its turn comes.
+        """
         shop = self.shop(context)
         start, end = self.window(context)
+        with self.read_ahead(context) as feed:
+            for record in feed:
+                yield self.transform(shop, enrich(record, shop.id))
+        self.log_walk(shop, start, end, feed.result or WalkStats())
+
+    def produce(self, shop: Shop, window: tuple[int, int]) -> Generator[dict, None, WalkStats]:
+        """Every record of the window, ascending (seek paging); returns the walk's stats."""
+        start, end = window
         stats = WalkStats()
-        walk = iter_ascending(
+        yield from iter_ascending(
             lambda ge, lt, token: self.search(shop, ge, lt, token), start, end,
-            id_key=self.id_key, stats=stats, endpoint=self.endpoint.label(
-                self.tiktok.settings.api_version),
-        )
-        for record in walk:
-            yield self.transform(shop, enrich(record, shop.id))
-        self.log_walk(shop, start, end, stats)
+            id_key=self.id_key, stats=stats,
+            endpoint=self.endpoint.label(self.tiktok.settings.api_version))
+        return stats
 
     def transform(self, shop: Shop, record: dict[str, t.Any]) -> dict[str, t.Any]:
         """Hook for streams that emit derived rows next to each record."""
@@ -152,8 +228,10 @@ class OrdersStream(AscendingSearchStream):
         return t.cast("DerivedStream", self.tiktok.streams["order_line_items"])
 
     def transform(self, shop: Shop, record: dict[str, t.Any]) -> dict[str, t.Any]:
-        """Emit the order's line items."""
-        self.line_items.emit(order_line_item_rows(shop.id, record))
+        """Emit the order's line items (built only when the stream is selected)."""
+        line_items = self.line_items
+        if line_items.selected:
+            line_items.emit(order_line_item_rows(shop.id, record))
         return record
 
     def generate_child_contexts(self, record: dict, context: Context) -> Iterable[dict | None]:
@@ -195,6 +273,11 @@ class ProductsStream(IncrementalShopStream):
     name = "products"
     primary_keys: t.ClassVar[list[str]] = ["shop_id", "id"]
     search_page_size = 100
+    # Details are the slow part (one call each, at the rate limit): shops are read at
+    # once, to the end, and what waits for its shop's turn goes to disk past 500 products.
+    PREFETCH_SHOPS = 8
+    PREFETCH_MEMORY_ITEMS = 500
+    PREFETCH_SPILL = True
 
     @property
     def skus(self) -> DerivedStream:
@@ -216,32 +299,51 @@ class ProductsStream(IncrementalShopStream):
                     data.get("total_count"))
 
     def get_records(self, context: Context) -> Iterable[dict]:
-        """Changed products of the shop, ascending by update_time."""
+        """Changed products of the shop, ascending by update_time.
+
+        Every shop of the sync is read ahead in parallel (search, then details) into a
+        feed that spills to disk; this shop's products are emitted from its feed.
+        """
         self.skus.begin()
         shop = self.shop(context)
         start, end = self.window(context)
-        stats = WalkStats()
-        if start < end:
-            windows = windows_under_cap(
-                lambda low, high: self._read_window(shop, low, high, stats), start, end - 1,
-                logger)
-            for _, high, summaries in windows:
-                yield from self._window_records(shop, high, summaries, stats)
+        skus = self.skus if self.skus.selected else None
+        deferred = emitted = 0
+        with self.read_ahead(context) as feed:
+            for high, summary, detail in feed:
+                product = detail if detail is not None else summary
+                updated = product.get("update_time")
+                if not isinstance(updated, int) or updated > high:
+                    deferred += 1  # changed since the search: a later window or run has it
+                    continue
+                enrich(product, shop.id)
+                if skus is not None:
+                    skus.emit(product_sku_rows(shop.id, product))
+                emitted += 1
+                yield product
+        stats: WalkStats = feed.result or WalkStats()
+        stats.emitted += emitted
+        stats.deferred += deferred
         self.log_walk(shop, start, end, stats)
 
-    def _window_records(
-        self, shop: Shop, high: int, summaries: list[dict[str, t.Any]], stats: WalkStats
-    ) -> Iterator[dict]:
-        for summary, detail in self._with_details(shop, summaries):
-            product = detail if detail is not None else summary
-            updated = product.get("update_time")
-            if not isinstance(updated, int) or updated > high:
-                stats.deferred += 1  # changed since the search: a later window or run has it
-                continue
-            enrich(product, shop.id)
-            self.skus.emit(product_sku_rows(shop.id, product))
-            stats.emitted += 1
-            yield product
+    def produce(self, shop: Shop, window: tuple[int, int]
+                ) -> Generator[list[t.Any], None, WalkStats]:
+        """``[high, summary, detail]`` per product: each window searched whole, then its
+        details fetched in order; returns the walk's stats."""
+        start, end = window
+        stats = WalkStats()
+        if start >= end:
+            return stats
+        windows = windows_under_cap(
+            lambda low, high: self._read_window(shop, low, high, stats), start, end - 1, logger)
+        workers = self.tiktok.detail_concurrency
+        self.client.reserve_connections(workers * (self.PREFETCH_SHOPS + 1) + 4)
+        with ThreadPoolExecutor(max_workers=workers,
+                                thread_name_prefix=f"product-detail-{shop.id}") as pool:
+            for _, high, summaries in windows:
+                for summary, detail in self._with_details(pool, workers, shop, summaries):
+                    yield [high, summary, detail]
+        return stats
 
     def _read_window(
         self, shop: Shop, low: int, high: int, stats: WalkStats
@@ -280,11 +382,11 @@ class ProductsStream(IncrementalShopStream):
         return sorted(by_id.values(), key=lambda p: (p["update_time"], str(p["id"])))
 
     def _with_details(
-        self, shop: Shop, summaries: list[dict[str, t.Any]]
+        self, pool: ThreadPoolExecutor, workers: int, shop: Shop,
+        summaries: list[dict[str, t.Any]],
     ) -> Iterator[tuple[dict[str, t.Any], dict[str, t.Any] | None]]:
-        """Details in the summaries' order, fetched by a bounded pool of workers."""
-        workers = self.tiktok.detail_concurrency
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="product-detail")
+        """Details in the summaries' order, at most ``2 * workers`` requested ahead
+        (closing the generator cancels the ones not started)."""
         pending: deque[tuple[dict[str, t.Any], Future]] = deque()
         queue = iter(summaries)
         try:
@@ -300,7 +402,8 @@ class ProductsStream(IncrementalShopStream):
                     pending.append((nxt, pool.submit(self._detail, shop, nxt)))
                 yield summary, detail
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            for _, future in pending:
+                future.cancel()
 
     def _detail(self, shop: Shop, summary: dict[str, t.Any]) -> dict[str, t.Any] | None:
         if summary.get("status") in NO_DETAIL_STATUSES:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from target_tiktokshop.catalog import ShopCatalog
@@ -105,10 +105,15 @@ def map_item_errors(parts: list[Part], data: dict[str, Any]) -> dict[int, tuple[
 
 @dataclass
 class Executed:
-    """Results of one planned call (one per part, in order) and the HTTP calls it took."""
+    """Results of one planned call (one per part, in order) and the HTTP calls it took.
+
+    ``accepted`` lists the calls TikTok answered (the planned call, or its SKU-by-SKU
+    parts) with the items it refused in each: what :func:`remember` records.
+    """
 
     results: list[PartResult]
     calls: int = 1
+    accepted: list[tuple[PlannedCall, set[str]]] = field(default_factory=list)
 
 
 def execute(
@@ -119,7 +124,27 @@ def execute(
     catalog: ShopCatalog,
     dry_run: bool,
 ) -> Executed:
-    """Send one call (or only log it in a dry run)."""
+    """Send one call (or only log it in a dry run) and remember what TikTok accepted."""
+    done = send(call, client=client, shop=shop, dry_run=dry_run)
+    remember_accepted(done, catalog)
+    return done
+
+
+def remember_accepted(done: Executed, catalog: ShopCatalog) -> None:
+    """Update the cached catalogue with the values of ``done``'s accepted calls."""
+    for planned, refused in done.accepted:
+        remember(planned, catalog, refused)
+
+
+def send(
+    call: PlannedCall,
+    *,
+    client: TikTokShopClient,
+    shop: Shop,
+    dry_run: bool,
+) -> Executed:
+    """Send one call (or only log it in a dry run). Touches no catalogue, so calls for
+    different products may be sent from several threads."""
     endpoint = call.endpoint.label(client.settings.api_version)
     if dry_run:
         logger.info("Dry run: would call %s for shop %s%s with body %s", endpoint, shop.id,
@@ -133,7 +158,7 @@ def execute(
         if _splittable(call, exc):
             logger.info("%s for shop %s product %s refused (%s); re-sending SKU by SKU",
                         endpoint, shop.id, call.product_id, exc.code)
-            return _split(call, client=client, shop=shop, catalog=catalog)
+            return _split(call, client=client, shop=shop)
         logger.warning("%s for shop %s failed: %s", endpoint, shop.id, exc)
         return Executed([PartResult(FAILED, endpoint, exc.code, exc.api_message or str(exc),
                                     exc.request_id, reason=f"the call failed: {exc}")
@@ -147,8 +172,8 @@ def execute(
                                       reason=ITEM_REFUSED))
         else:
             results.append(PartResult(APPLIED, endpoint, 0, None, response.request_id))
-    remember(call, catalog, {p.item_id for i, p in enumerate(call.parts) if i in failed})
-    return Executed(results)
+    refused = {p.item_id for i, p in enumerate(call.parts) if i in failed}
+    return Executed(results, accepted=[(call, refused)])
 
 
 def _splittable(call: PlannedCall, exc: APIError) -> bool:
@@ -156,19 +181,19 @@ def _splittable(call: PlannedCall, exc: APIError) -> bool:
             and isinstance(exc, FatalAPIError) and exc.code in SPLIT_PRICE_CODES)
 
 
-def _split(
-    call: PlannedCall, *, client: TikTokShopClient, shop: Shop, catalog: ShopCatalog
-) -> Executed:
+def _split(call: PlannedCall, *, client: TikTokShopClient, shop: Shop) -> Executed:
     by_sku: dict[str, PartResult] = {}
     calls = 1
+    accepted: list[tuple[PlannedCall, set[str]]] = []
     for sku in call.body["skus"]:
         parts = [p for p in call.parts if p.item_id == sku["id"]]
         single = PlannedCall(call.kind, call.endpoint, {"skus": [sku]}, parts, call.product_id)
-        done = execute(single, client=client, shop=shop, catalog=catalog, dry_run=False)
+        done = send(single, client=client, shop=shop, dry_run=False)
         calls += done.calls
+        accepted.extend(done.accepted)
         by_sku.update((part.item_id, result) for part, result in zip(parts, done.results,
                                                                     strict=True))
-    return Executed([by_sku[part.item_id] for part in call.parts], calls)
+    return Executed([by_sku[part.item_id] for part in call.parts], calls, accepted)
 
 
 def remember(call: PlannedCall, catalog: ShopCatalog, failed_items: set[str]) -> None:

@@ -8,14 +8,14 @@ a final sweep reports anything left (a run-stopping error, or a bug) as failed.
 from __future__ import annotations
 
 import typing as t
-from collections import defaultdict
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import defaultdict, deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from singer_sdk.sinks import BatchSink
 
-from target_tiktokshop.apply import PartResult, execute
-from target_tiktokshop.planner import Detail, Plan, lookup_needs, plan_changes
+from target_tiktokshop.apply import Executed, PartResult, remember_accepted, send
+from target_tiktokshop.planner import Detail, Plan, PlannedCall, lookup_needs, plan_changes
 from target_tiktokshop.records import (
     INVENTORY,
     PRICES,
@@ -35,6 +35,9 @@ if t.TYPE_CHECKING:
     from target_tiktokshop.target import TargetTikTokShop
 
 Entry = tuple[int, dict[str, t.Any]]  # (sequence number, raw record)
+#: Write calls in flight per shop. Calls of one stage touch different products; at
+#: 50 ms per call and 50 calls/s, about 3 must be in flight to reach the rate limit.
+WRITES_IN_FLIGHT = 8
 
 
 class TikTokShopSink(BatchSink):
@@ -114,7 +117,7 @@ class TikTokShopSink(BatchSink):
             raise errors[0]  # type: ignore[misc]
 
     def _apply_shop(self, shop: Shop, changes: Sequence[Change]) -> None:
-        """Lookups, plan and writes for one shop (calls to one shop are serial)."""
+        """Lookups, plan and writes for one shop (see ``_send_stage`` for the writes)."""
         run, options = self.run, self.run.options
         catalog = run.catalog(shop)
         before = catalog.lookup_calls
@@ -133,29 +136,81 @@ class TikTokShopSink(BatchSink):
 
     def _run_calls(self, plan: Plan, shop: Shop) -> None:
         run = self.run
+        catalog = run.catalog(shop)
         calls_left: dict[int, int] = defaultdict(int)
         for call in plan.calls:
             for seq in {part.seq for part in call.parts}:
                 calls_left[seq] += 1
         collected: dict[int, list[PartResult]] = defaultdict(list)
-        for call in plan.calls:
-            if run.fatal:
-                return
+        for stage in call_stages(plan.calls):
+            for call, executed in self._send_stage(stage, shop):
+                remember_accepted(executed, catalog)
+                run.results.count_calls(self.kind, writes=executed.calls)
+                done = set()
+                for part, result in zip(call.parts, executed.results, strict=True):
+                    collected[part.seq].append(result)
+                    done.add(part.seq)
+                for seq in sorted(done):
+                    calls_left[seq] -= 1
+                    if calls_left[seq] == 0:
+                        self._write(_final(seq, self.kind, collected[seq], plan.details[seq]))
+
+    def _send_stage(
+        self, stage: list[PlannedCall], shop: Shop
+    ) -> Iterator[tuple[PlannedCall, Executed]]:
+        """``(call, result)`` in the stage's order; calls of a stage touch different
+        products, so up to ``WRITES_IN_FLIGHT`` of them are in flight at once (the
+        client's rate limiter still spaces them). Stops sending after a run-stopping
+        error; calls already sent are still reported."""
+        run = self.run
+        if run.fatal:
+            return
+        if len(stage) == 1 or run.options.dry_run or WRITES_IN_FLIGHT <= 1:
+            for call in stage:
+                if run.fatal:
+                    return
+                try:
+                    executed = send(call, client=run.client, shop=shop,
+                                    dry_run=run.options.dry_run)
+                except AuthorizationError as exc:
+                    run.fatal = exc
+                    return
+                yield call, executed
+            return
+        workers = min(WRITES_IN_FLIGHT, len(stage))
+        run.client.reserve_connections(workers * run.options.max_parallel_shops + 2)
+        pending: deque[tuple[PlannedCall, Future[Executed]]] = deque()
+        queue = iter(stage)
+        with ThreadPoolExecutor(max_workers=workers,
+                                thread_name_prefix=f"writes-{shop.id}") as pool:
             try:
-                executed = execute(call, client=run.client, shop=shop,
-                                   catalog=run.catalog(shop), dry_run=run.options.dry_run)
-            except AuthorizationError as exc:
-                run.fatal = exc
-                return
-            run.results.count_calls(self.kind, writes=executed.calls)
-            done = set()
-            for part, result in zip(call.parts, executed.results, strict=True):
-                collected[part.seq].append(result)
-                done.add(part.seq)
-            for seq in sorted(done):
-                calls_left[seq] -= 1
-                if calls_left[seq] == 0:
-                    self._write(_final(seq, self.kind, collected[seq], plan.details[seq]))
+                for call in queue:
+                    pending.append((call, pool.submit(send, call, client=run.client,
+                                                      shop=shop, dry_run=False)))
+                    if len(pending) >= workers * 2:
+                        break
+                while pending:
+                    call, future = pending.popleft()
+                    if future.cancelled():
+                        continue
+                    try:
+                        executed = future.result()
+                    except AuthorizationError as exc:
+                        run.fatal = run.fatal or exc
+                        executed = None
+                    if run.fatal:  # send nothing more; what was sent is still reported
+                        for _, other in pending:
+                            other.cancel()
+                    else:
+                        nxt = next(queue, None)
+                        if nxt is not None:
+                            pending.append((nxt, pool.submit(send, nxt, client=run.client,
+                                                             shop=shop, dry_run=False)))
+                    if executed is not None:
+                        yield call, executed
+            finally:
+                for _, future in pending:
+                    future.cancel()
 
     def _sweep(self, entries: list[Entry]) -> None:
         """Give every record of the batch still without a line a failed one."""
@@ -167,6 +222,27 @@ class TikTokShopSink(BatchSink):
             if not self.run.results.has_line(seq):
                 keys: Keys = record_keys(record) if isinstance(record, dict) else Keys()
                 self._write(Outcome(seq, self.kind, FAILED, keys, reason=reason))
+
+
+def call_stages(calls: Sequence[PlannedCall]) -> Iterator[list[PlannedCall]]:
+    """Runs of consecutive calls of one kind that touch different products.
+
+    The calls of a stage may be sent in parallel; stages go one after another (e.g.
+    Partial Edits before Activate / Deactivate), so two calls for the same product are
+    never in flight together and keep their planned order.
+    """
+    stage: list[PlannedCall] = []
+    touched: set[str] = set()
+    for call in calls:
+        products = set(call.body.get("product_ids") or ()) | (
+            {call.product_id} if call.product_id else set())
+        if stage and (call.kind != stage[0].kind or products & touched):
+            yield stage
+            stage, touched = [], set()
+        stage.append(call)
+        touched |= products
+    if stage:
+        yield stage
 
 
 def _final(seq: int, stream: str, results: list[PartResult], detail: Detail) -> Outcome:

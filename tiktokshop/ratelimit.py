@@ -1,7 +1,10 @@
 """Client-side rate limiter per (shop, endpoint).
 
-TikTok limits requests per app, shop and API (default 50 per second). Spacing our
-own calls keeps us under the limit instead of collecting 429s and backing off.
+TikTok limits requests per app, shop and API (50 per second). Spacing our own calls
+evenly keeps us under the limit instead of collecting 429s and backing off: at
+``qps`` calls per second, any one-second window holds at most ``qps`` sends. If TikTok
+still answers 429 (another client of the same app and shop, network jitter), the key
+is held back for the Retry-After time for every thread (``defer``).
 """
 
 from __future__ import annotations
@@ -39,3 +42,14 @@ class RateLimiter:
         if wait > 0:
             self._sleep(wait)
         return wait
+
+    def defer(self, key: Hashable, seconds: float) -> None:
+        """Send nothing more for ``key`` for ``seconds`` (TikTok answered 429 with
+        Retry-After): the other threads calling the same shop and endpoint wait too,
+        instead of each collecting its own 429."""
+        if not self.interval or seconds <= 0:
+            return
+        with self._lock:
+            resume = self._clock() + seconds
+            if self._next_slot.get(key, 0.0) < resume:
+                self._next_slot[key] = resume

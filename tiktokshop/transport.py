@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from urllib.parse import quote, urlencode
 import requests
 from requests.adapters import HTTPAdapter
 
-from tiktokshop import __version__
+from tiktokshop import __version__, codes
 from tiktokshop.endpoints import Endpoint
 from tiktokshop.error_map import classify
 from tiktokshop.errors import (
@@ -87,18 +88,39 @@ class TikTokShopClient:
         pool_size: int = 16,
     ) -> None:
         self.settings = settings
+        self._own_session = session is None
+        self._pool_size = pool_size
+        self._pool_lock = threading.Lock()
         self.session = session or self._new_session(pool_size)
         self.tokens = tokens or TokenManager(settings, session=self.session)
         self.limiter = limiter or RateLimiter(settings.rate_limit_qps)
 
     @staticmethod
-    def _new_session(pool_size: int) -> requests.Session:
-        session = requests.Session()
+    def _mount(session: requests.Session, pool_size: int) -> None:
+        # Keep-alive connections, one per thread calling at the same time (a full pool
+        # would open a new connection per call and drop it afterwards).
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
+
+    @classmethod
+    def _new_session(cls, pool_size: int) -> requests.Session:
+        session = requests.Session()
+        cls._mount(session, pool_size)
         session.headers["User-Agent"] = USER_AGENT
+        # Requests are signed; with no session auth, requests would look for a ~/.netrc
+        # entry for the host on every call (file system lookups per request).
+        session.auth = _no_auth
         return session
+
+    def reserve_connections(self, count: int) -> None:
+        """Let the pool keep at least ``count`` connections per host (for ``count``
+        threads calling in parallel). Does nothing for a session passed in."""
+        with self._pool_lock:
+            if not self._own_session or count <= self._pool_size:
+                return
+            self._pool_size = count
+            self._mount(self.session, count)
 
     def close(self) -> None:
         """Close pooled connections."""
@@ -188,7 +210,8 @@ class TikTokShopClient:
         scope: str | None,
         limiter_key: str,
     ) -> APIResponse:
-        self.limiter.acquire((limiter_key, label))
+        key = (limiter_key, label)
+        self.limiter.acquire(key)
         prepared = self._prepare(method, path, query, body, token)
         try:
             resp = self.session.send(prepared, timeout=self.settings.request_timeout_seconds)
@@ -196,7 +219,12 @@ class TikTokShopClient:
             raise RetryableAPIError(code=None, message=type(exc).__name__, endpoint=label) from None
         except requests.RequestException as exc:
             raise RetryableAPIError(code=None, message=type(exc).__name__, endpoint=label) from None
-        return self._parse(resp, label, scope)
+        try:
+            return self._parse(resp, label, scope)
+        except RetryableAPIError as exc:
+            if exc.http_status == 429 or exc.code == codes.RATE_LIMITED:
+                self.limiter.defer(key, exc.retry_after or 1.0)
+            raise
 
     def _prepare(
         self, method: str, path: str, query: list[tuple[str, str]], body: bytes | None, token: str
@@ -240,6 +268,11 @@ class TikTokShopClient:
             scope=scope,
             retry_after=retry_after,
         )
+
+
+def _no_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    """Session auth that adds nothing (the signature and token header are the auth)."""
+    return request
 
 
 def _retry_after(value: str | None) -> float | None:
