@@ -9,13 +9,11 @@ from functools import cached_property
 
 from singer_sdk import Tap
 from singer_sdk import typing as th
-from singer_sdk.exceptions import ConfigValidationError
-from singer_sdk.helpers._classproperty import classproperty
 
 from tap_tiktokshop.streams import STREAM_TYPES
 from tiktokshop.errors import ConfigError, TikTokShopError
-from tiktokshop.plugin_cli import parse_env_config, run_cli, schema_config_error
-from tiktokshop.redact import REDACTOR, install_log_redaction
+from tiktokshop.plugin_cli import run_cli
+from tiktokshop.plugin_config import SharedConfigMixin
 from tiktokshop.settings import CONNECTION_SETTINGS, ConnectionSettings, load_settings
 from tiktokshop.shops import Shop, load_shops
 from tiktokshop.transport import TikTokShopClient
@@ -59,36 +57,16 @@ def parse_utc(setting: str, value: t.Any) -> int:
     return int(moment.timestamp())
 
 
-class TapTikTokShop(Tap):
+class TapTikTokShop(SharedConfigMixin, Tap):
     """Singer tap for the TikTok Shop Open API (products, orders, returns and more)."""
 
     name = "tap-tiktokshop"
     package_name = "tiktokshop-singer"
     config_jsonschema = TAP_SETTINGS.to_dict()
 
-    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
-        """Our checks first (one line naming the setting), then the SDK's schema checks."""
-        try:
-            self.settings = load_settings(self.config)
-            self._check_tap_settings()
-        except ConfigError as exc:
-            if raise_errors:
-                raise
-            return [str(exc)]
-        REDACTOR.add(*self.settings.secrets())
-        install_log_redaction(REDACTOR)
-        try:
-            return super()._validate_config(raise_errors=raise_errors)
-        except ConfigValidationError:  # a built-in SDK setting: same one line naming it
-            raise schema_config_error(self.config_jsonschema, self.config) from None
-
-    @classproperty
-    def _env_var_config(cls) -> dict[str, t.Any]:
-        """Settings from TAP_TIKTOKSHOP_* variables; a value of the wrong type is a
-        ConfigError naming the setting (the SDK raises a bare ValueError)."""
-        schema = cls.config_jsonschema
-        cls.append_builtin_config(schema)
-        return parse_env_config(schema, cls._env_var_prefix)
+    def load_plugin_settings(self) -> None:
+        """Settings of this plugin on top of the shared connection settings."""
+        self._check_tap_settings()
 
     def _check_tap_settings(self) -> None:
         start = parse_utc("start_date", self.config.get("start_date") or DEFAULT_START_DATE)

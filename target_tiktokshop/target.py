@@ -14,8 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 
 from singer_sdk import Target
-from singer_sdk.exceptions import ConfigValidationError, RecordsWithoutSchemaException
-from singer_sdk.helpers._classproperty import classproperty
+from singer_sdk.exceptions import RecordsWithoutSchemaException
 from singer_sdk.helpers.capabilities import PluginCapabilities
 from singer_sdk.io_base import SingerReader
 from singer_sdk.singerlib.exceptions import InvalidInputLine
@@ -27,9 +26,9 @@ from target_tiktokshop.results import FAILED, Outcome
 from target_tiktokshop.runtime import Run
 from target_tiktokshop.settings import TARGET_SETTINGS, TargetOptions, load_options
 from target_tiktokshop.sinks import SINKS, IgnoredStreamSink, TikTokShopSink
-from tiktokshop.errors import ConfigError, TikTokShopError
-from tiktokshop.plugin_cli import parse_env_config, run_cli, schema_config_error
-from tiktokshop.redact import REDACTOR, install_log_redaction
+from tiktokshop.errors import TikTokShopError
+from tiktokshop.plugin_cli import run_cli
+from tiktokshop.plugin_config import SharedConfigMixin
 from tiktokshop.settings import ConnectionSettings, load_settings
 
 if t.TYPE_CHECKING:
@@ -121,7 +120,7 @@ class InputReader(SingerReader):
             self.on_unknown_type(str(message_dict.get("type")))
 
 
-class TargetTikTokShop(Target):
+class TargetTikTokShop(SharedConfigMixin, Target):
     """Singer target writing stock levels, prices and product changes to TikTok Shop."""
 
     name = "target-tiktokshop"
@@ -158,29 +157,9 @@ class TargetTikTokShop(Target):
             self.message_reader.on_line = self._stop_if_asked
 
     # ------------------------------------------------------------------ config
-    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
-        """Our checks first (one line naming the setting), then the SDK's schema checks."""
-        try:
-            self.settings = load_settings(self.config)
-            self.options = load_options(self.config)
-        except ConfigError as exc:
-            if raise_errors:
-                raise
-            return [str(exc)]
-        REDACTOR.add(*self.settings.secrets())
-        install_log_redaction(REDACTOR)
-        try:
-            return super()._validate_config(raise_errors=raise_errors)
-        except ConfigValidationError:  # a built-in SDK setting: same one line naming it
-            raise schema_config_error(self.config_jsonschema, self.config) from None
-
-    @classproperty
-    def _env_var_config(cls) -> dict[str, t.Any]:
-        """Settings from TARGET_TIKTOKSHOP_* variables; a value of the wrong type is a
-        ConfigError naming the setting (the SDK raises a bare ValueError)."""
-        schema = cls.config_jsonschema
-        cls.append_builtin_config(schema)
-        return parse_env_config(schema, cls._env_var_prefix)
+    def load_plugin_settings(self) -> None:
+        """Settings of this plugin on top of the shared connection settings."""
+        self.options = load_options(self.config)
 
     @cached_property
     def run(self) -> Run:
