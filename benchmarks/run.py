@@ -77,9 +77,11 @@ def extra_lines(rows: list[Row]) -> list[str]:
                     f"{calls['rate_limited_429']} answered 429; tap CPU {d['cpu_seconds']} s")
         elif row.id == "2":
             tap, floor = d["tap"], d["floor"]
+            each = d["cpu_seconds_each_run"]
             text = (f"tap {tap['records_per_cpu_second']:,} orders per CPU second "
                     f"({tap['records_per_second']:,}/s wall), floor "
-                    f"{floor['records_per_cpu_second']:,}/CPU s; same calls: "
+                    f"{floor['records_per_cpu_second']:,}/CPU s; CPU s per run: tap "
+                    f"{each['tap']}, floor {each['floor']}; same calls: "
                     f"{d['calls']['tap_order_search']} vs {d['calls']['floor_order_search']} "
                     f"order searches; with order_line_items selected: "
                     f"{d['with_line_items']['cpu_seconds']} s CPU")

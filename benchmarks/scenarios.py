@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import statistics
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -239,18 +240,28 @@ def orders_cpu_and_memory(bench: Bench) -> list[Row]:
     try:
         config = bench.connector_config(big, "orders", rate_limit_qps=0)
         floor_config = write_json(bench.workdir / "floor-orders.json", big.config())
-        big.reset_stats()
-        bench.log("  floor: bare script, same calls")
-        floor = run_measured([PYTHON, "-m", "benchmarks.floor_orders", str(floor_config)],
-                             stderr_path=bench.workdir / "floor-orders.stderr").check("floor")
-        floor_calls = all_calls(big.stats(), ORDER_SEARCH)
-        big.reset_stats()
-        bench.log("  tap: orders")
-        tap = bench.tap.run("orders-cpu", config, {"orders"})
-        tap_calls = all_calls(big.stats(), ORDER_SEARCH)
-        if floor.lines != s.orders or tap.records["orders"] != s.orders:
-            raise RuntimeError(f"orders: floor wrote {floor.lines}, tap {tap.records['orders']},"
-                               f" expected {s.orders}")
+        # CPU seconds drift on a shared machine: floor and tap are measured twice each,
+        # in the order floor, tap, tap, floor, and compared by their means.
+        runs: dict[str, list[Measured]] = {"floor": [], "tap": []}
+        calls: dict[str, int] = {}
+        for n, which in enumerate(("floor", "tap", "tap", "floor")):
+            big.reset_stats()
+            if which == "floor":
+                bench.log("  floor: bare script, same calls")
+                run = run_measured(
+                    [PYTHON, "-m", "benchmarks.floor_orders", str(floor_config)],
+                    stderr_path=bench.workdir / f"floor-orders-{n}.stderr").check("floor")
+                written = run.lines
+            else:
+                bench.log("  tap: orders")
+                run = bench.tap.run(f"orders-cpu-{n}", config, {"orders"})
+                written = run.records["orders"]
+            if written != s.orders:
+                raise RuntimeError(f"orders: the {which} wrote {written}, expected {s.orders}")
+            runs[which].append(run)
+            calls[f"{which}_order_search"] = all_calls(big.stats(), ORDER_SEARCH)
+        tap_cpu = statistics.mean(run.cpu for run in runs["tap"])
+        floor_cpu = statistics.mean(run.cpu for run in runs["floor"])
         bench.log("  tap: orders + order_line_items (memory, large)")
         large = bench.tap.run("orders-large", config, {"orders", "order_line_items"})
     finally:
@@ -265,12 +276,14 @@ def orders_cpu_and_memory(bench: Bench) -> list[Row]:
         small_sb.stop()
     return [
         Row("2", f"Orders backfill CPU, 1 shop x {s.orders:,} orders, no latency or limit",
-            tap.cpu, floor.cpu, "CPU s", 2.0,
-            details={"tap": _cost(tap, s.orders), "floor": _cost(floor, s.orders),
-                     "calls": {"tap_order_search": tap_calls, "floor_order_search": floor_calls},
-                     "with_line_items": _cost(large, s.orders)},
+            tap_cpu, floor_cpu, "CPU s", 2.0,
+            details={"tap": _cost(runs["tap"][-1], s.orders, cpu=tap_cpu),
+                     "floor": _cost(runs["floor"][-1], s.orders, cpu=floor_cpu),
+                     "cpu_seconds_each_run": {k: [round(r.cpu, 2) for r in v]
+                                              for k, v in runs.items()},
+                     "calls": calls, "with_line_items": _cost(large, s.orders)},
             note="floor: a bare script making the same calls, json.loads per page and "
-                 "json.dumps per order"),
+                 "json.dumps per order; means of two runs each (floor, tap, tap, floor)"),
         Row("3a", f"Tap peak RSS, {s.orders:,} vs {s.orders_small:,} orders (+ line items)",
             large.max_rss_mb, small.max_rss_mb, "MiB", 1.25,
             details={"large": _cost(large, s.orders), "small": _cost(small, s.orders_small)},
@@ -278,11 +291,12 @@ def orders_cpu_and_memory(bench: Bench) -> list[Row]:
     ]
 
 
-def _cost(run: Measured, records: int) -> dict[str, Any]:
-    return {"cpu_seconds": round(run.cpu, 2), "user": round(run.user, 2),
+def _cost(run: Measured, records: int, cpu: float | None = None) -> dict[str, Any]:
+    cpu = run.cpu if cpu is None else cpu
+    return {"cpu_seconds": round(cpu, 2), "user": round(run.user, 2),
             "sys": round(run.sys, 2), "wall_seconds": round(run.wall, 2),
             "max_rss_mib": round(run.max_rss_mb, 1), "records": dict(run.records) or run.lines,
-            "records_per_cpu_second": round(records / run.cpu) if run.cpu else None,
+            "records_per_cpu_second": round(records / cpu) if cpu else None,
             "records_per_second": round(records / run.wall) if run.wall else None}
 
 
