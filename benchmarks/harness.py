@@ -171,7 +171,7 @@ def run_measured(
 
 
 class SandboxProcess:
-    """``benchmarks.sandbox_server`` as a child process on 127.0.0.1 and a free port."""
+    """``tiktokshop-sandbox`` as a child process on 127.0.0.1 and a free port."""
 
     def __init__(self, workdir: Path, name: str, **options: Any) -> None:
         self.workdir, self.name = workdir, name
@@ -182,7 +182,7 @@ class SandboxProcess:
         self.cpu = 0.0
 
     def start(self, timeout: float = 120) -> SandboxProcess:
-        args = [PYTHON, "-m", "benchmarks.sandbox_server", "--host", "127.0.0.1", "--port", "0",
+        args = [PYTHON, "-m", "tiktokshop.sandbox.cli", "--host", "127.0.0.1", "--port", "0",
                 "--config-out", str(self.config_path)]
         for key, value in self.options.items():
             args += [f"--{key.replace('_', '-')}", str(value)]

@@ -5,7 +5,8 @@
     .venv/bin/python -m benchmarks.run --only orders   # some scenario groups
 
 Results: ``bench-results/results.json`` (machine-readable) and, for a full run of every
-scenario, ``benchmarks/RESULTS.md`` (the table as Markdown).
+scenario, ``benchmarks/RESULTS.md`` (the table as Markdown), ``benchmarks/ratios.svg`` (a
+chart of the ratios) and the same table in the README's "Latest benchmark" section.
 """
 
 from __future__ import annotations
@@ -22,10 +23,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from benchmarks.chart import ratio_chart
 from benchmarks.harness import ROOT
 from benchmarks.scenarios import FULL, SCENARIOS, SMOKE, Bench, Row
 
 RESULTS_MD = Path(__file__).with_name("RESULTS.md")
+CHART_SVG = Path(__file__).with_name("ratios.svg")
+README = ROOT / "README.md"
+#: The README's copy of the latest results sits between these two lines.
+README_START = "<!-- latest-benchmark:start (written by make bench) -->"
+README_END = "<!-- latest-benchmark:end -->"
 ORDER = ("1", "2", "3a", "3b", "4", "5")
 
 
@@ -111,10 +118,9 @@ def environment() -> dict[str, Any]:
             "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
 
 
-def write_markdown(rows: list[Row], env: dict[str, Any], seconds: float) -> None:
-    lines = [
-        "# Benchmark results",
-        "",
+def results_markdown(rows: list[Row], env: dict[str, Any], seconds: float) -> list[str]:
+    """The latest results as Markdown lines: what ran, the table, the figures behind it."""
+    return [
         "Latest `make bench` (`.venv/bin/python -m benchmarks.run`), on "
         f"{env['cpus']} CPUs, Python {env['python']}, {env['date']}, {seconds / 60:.1f} minutes. "
         "Each floor is measured or computed in the same run; ratios compare like with like. "
@@ -131,9 +137,25 @@ def write_markdown(rows: list[Row], env: dict[str, Any], seconds: float) -> None
         "program on a tenth of the data; (4) one Update Inventory call per product at the "
         "rate limit, shops in parallel; (5) the search pages of the incremental window plus "
         "one detail per changed product.",
-        "",
     ]
-    RESULTS_MD.write_text("\n".join(lines))
+
+
+def write_reports(rows: list[Row], env: dict[str, Any], seconds: float) -> list[Path]:
+    """RESULTS.md, the chart, and the README's section; returns the files written."""
+    body = results_markdown(rows, env, seconds)
+    RESULTS_MD.write_text("\n".join(["# Benchmark results", "", *body, ""]))
+    CHART_SVG.write_text(ratio_chart([{**row.as_dict(), "ratio": row.ratio} for row in rows],
+                                     f"make bench, {env['date']}: measured / floor"))
+    written = [RESULTS_MD, CHART_SVG]
+    readme = README.read_text(encoding="utf-8")
+    if README_START in readme and README_END in readme:
+        head, rest = readme.split(README_START, 1)
+        tail = rest.split(README_END, 1)[1]
+        section = [README_START, "", f"![Ratios of the latest run]({CHART_SVG.relative_to(ROOT)})",
+                   "", *body, "", README_END]
+        README.write_text(head + "\n".join(section) + tail, encoding="utf-8")
+        written.append(README)
+    return written
 
 
 def say(text: str = "") -> None:
@@ -150,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results",
                         help="folder for results.json and the work files")
     parser.add_argument("--no-markdown", action="store_true",
-                        help=f"do not rewrite {RESULTS_MD.relative_to(ROOT)}")
+                        help="do not rewrite RESULTS.md, ratios.svg and the README section")
     parser.add_argument("--keep-work", action="store_true",
                         help="keep the work folder (configs, inputs, logs of every process)")
     args = parser.parse_args(argv)
@@ -177,8 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     say("\n".join(extra_lines(rows)))
     say(f"\n{seconds / 60:.1f} minutes; results in {args.out / 'results.json'}")
     if not args.smoke and not args.only and not args.no_markdown:
-        write_markdown(rows, env, seconds)
-        say(f"table written to {RESULTS_MD.relative_to(ROOT)}")
+        written = write_reports(rows, env, seconds)
+        say("written: " + ", ".join(str(path.relative_to(ROOT)) for path in written))
     return 0
 
 

@@ -10,6 +10,7 @@ from functools import cached_property
 from singer_sdk import Tap
 from singer_sdk import typing as th
 
+from tap_tiktokshop.message_writer import TapMessageWriter
 from tap_tiktokshop.streams import STREAM_TYPES
 from tiktokshop.errors import ConfigError, TikTokShopError
 from tiktokshop.plugin_cli import run_cli
@@ -63,6 +64,7 @@ class TapTikTokShop(SharedConfigMixin, Tap):
     name = "tap-tiktokshop"
     package_name = "tiktokshop-singer"
     config_jsonschema = TAP_SETTINGS.to_dict()
+    message_writer_class = TapMessageWriter
 
     def load_plugin_settings(self) -> None:
         """Settings of this plugin on top of the shared connection settings."""

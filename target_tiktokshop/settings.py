@@ -55,7 +55,8 @@ TARGET_SETTINGS = th.PropertiesList(
     ),
     th.Property(
         "max_parallel_shops", th.IntegerType, default=DEFAULT_MAX_PARALLEL_SHOPS,
-        description="Shops written in parallel (writes to one shop are always serial).",
+        description="Shops written in parallel. Within a shop, up to 8 calls for "
+                    "different products run at once; calls for one product stay in order.",
     ),
 )
 

@@ -40,9 +40,13 @@ class SingerOutput:
 
 
 def parse_singer(text: str) -> list[dict[str, Any]]:
-    """Every line must be a Singer message (stdout carries nothing else)."""
+    """Every line must be a Singer message (stdout carries nothing else).
+
+    Lines end at "\n" only, as Singer readers split them: the tap writes text as UTF-8,
+    and ``str.splitlines`` would also split inside strings at U+2028, U+2029 and U+0085.
+    """
     messages = []
-    for line in text.splitlines():
+    for line in text.split("\n"):
         if line.strip():
             message = json.loads(line)
             assert message.get("type") in {"SCHEMA", "RECORD", "STATE", "ACTIVATE_VERSION",

@@ -29,6 +29,10 @@ class AuthorizationError(TikTokShopError):
     """The seller authorization cannot be used (bad auth code, refresh token refused...)."""
 
 
+class InvalidRequestError(TikTokShopError):
+    """A request this program built cannot be sent as it is (nothing was sent)."""
+
+
 class APIError(TikTokShopError):
     """An error answer from the TikTok Shop API (HTTP status and/or body code)."""
 

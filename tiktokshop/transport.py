@@ -11,7 +11,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -24,6 +24,7 @@ from tiktokshop.endpoints import Endpoint
 from tiktokshop.error_map import classify
 from tiktokshop.errors import (
     FatalAPIError,
+    InvalidRequestError,
     RetryableAPIError,
     TimestampRejectedError,
     TokenExpiredError,
@@ -68,11 +69,51 @@ def encode_params(params: Mapping[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def encode_body(body: Mapping[str, Any] | None) -> bytes | None:
-    """Compact JSON bytes, or None for no body (an empty object is not sent at all)."""
+def encode_body(body: Mapping[str, Any] | None, label: str = "request") -> bytes | None:
+    """Compact JSON bytes, or None for no body (an empty object is not sent at all).
+
+    Raises:
+        InvalidRequestError: a text holds a lone surrogate (valid in a Python string and
+            in escaped JSON input, but not UTF-8); the message names the field.
+    """
     if not body:
         return None
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        where = _first_bad_text(body) or "a value"
+        raise InvalidRequestError(
+            f"{label}: the body's {where} is not valid Unicode text (it holds a lone "
+            "surrogate code point), so it cannot be sent; fix that value at its source"
+        ) from None
+
+
+def _first_bad_text(value: Any, path: str = "") -> str | None:
+    """Where (``field 'a.b[2]'``) the first text UTF-8 cannot encode is, or None."""
+    if isinstance(value, str):
+        return None if _encodable(value) else f"field '{path}'"
+    children: Iterable[tuple[str, Any]] = ()
+    if isinstance(value, Mapping):
+        for key in value:
+            if not _encodable(str(key)):
+                return f"field name under '{path or '(top)'}'"
+        children = ((f"{path}.{key}" if path else str(key), item) for key, item in value.items())
+    elif isinstance(value, list | tuple):
+        children = ((f"{path}[{n}]", item) for n, item in enumerate(value))
+    for child_path, item in children:
+        found = _first_bad_text(item, child_path)
+        if found:
+            return found
+    return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class TikTokShopClient:
@@ -171,7 +212,7 @@ class TikTokShopClient:
     ) -> APIResponse:
         """Send one logical request (with retries, token refresh and re-stamping)."""
         label = label or f"{method} {path}"
-        body_bytes = encode_body(body)
+        body_bytes = encode_body(body, label)
         query = encode_params({**(params or {}), "shop_cipher": shop_cipher})
 
         @with_retries(max_retries=self.settings.max_retries,

@@ -2,26 +2,21 @@
 
 The goals themselves (ratios to the floors) are checked by ``make bench`` on a quiet
 machine; here a smoke run must produce every scenario with a numeric figure, floor and
-ratio, and the benchmark's sandbox must answer exactly like the emulator.
+ratio, and the reports (chart, README section) must be made from the results.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import random
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from benchmarks import run
+import pytest
+
+from benchmarks import chart, run
 from benchmarks.harness import _SingerCounter
-from benchmarks.sandbox_server import (
-    ORIGINAL_BUILD_ROWS,
-    ORIGINAL_TIME_RANGE,
-    indexed_time_range,
-    presorted_build_rows,
-)
-from tiktokshop.sandbox import SandboxOptions
-from tiktokshop.sandbox.dataset import Dataset
+from benchmarks.scenarios import Row
 
 SCENARIOS = {"1", "2", "3a", "3b", "4", "5"}
 
@@ -43,34 +38,6 @@ def test_smoke_run_produces_every_scenario(tmp_path: Path) -> None:
     assert calls["tap_order_search"] == calls["floor_order_search"]
 
 
-def test_indexed_search_answers_like_the_emulator() -> None:
-    dataset = Dataset(SandboxOptions(seed=3, shops=1, products=300, orders=2_000))
-    shop = dataset.shops[0]
-    rng = random.Random(7)
-    for cols in (dataset.orders[shop.id], dataset.products[shop.id]):
-        times = sorted(set(cols.update))
-        for _ in range(60):
-            low = rng.choice([None, *rng.sample(times, 3)])
-            high = rng.choice([None, *rng.sample(times, 3)])
-            inclusive = rng.random() < 0.5
-            desc = rng.random() < 0.5
-            sort_values = rng.choice([cols.update, cols.create])
-            status = rng.choice(cols.status)
-            extra = [lambda i, s=status, c=cols: c.status[i] == s] if rng.random() < 0.3 else []
-            original = [p for p in (ORIGINAL_TIME_RANGE(cols.update, low, high,
-                                                         high_inclusive=inclusive),) if p]
-            indexed = [p for p in (indexed_time_range(cols.update, low, high,
-                                                      high_inclusive=inclusive),) if p]
-            want = ORIGINAL_BUILD_ROWS(cols, original + extra, sort_values, desc)
-            got = presorted_build_rows(cols, indexed + extra, sort_values, desc)
-            assert (got.keys, got.idxs) == (want.keys, want.idxs)
-        cols.update[0] += 1  # a write: the sorted copy must be rebuilt
-        cols.version += 1
-        want = ORIGINAL_BUILD_ROWS(cols, [], cols.update, False)
-        got = presorted_build_rows(cols, [], cols.update, False)
-        assert (got.keys, got.idxs) == (want.keys, want.idxs)
-
-
 def test_singer_counter_counts_records_per_stream_across_chunks() -> None:
     lines = (b'{"type":"SCHEMA","stream":"a"}\n{"type":"RECORD","stream":"a","record":{}}\n'
              b'{"type":"RECORD","stream":"bb","record":{}}\n{"type":"STATE","value":{"x":1}}\n')
@@ -80,3 +47,31 @@ def test_singer_counter_counts_records_per_stream_across_chunks() -> None:
     assert counter.records == {"a": 1, "bb": 1}
     assert counter.lines == 4
     assert counter.state() == {"x": 1}
+
+
+def test_chart_and_readme_section_come_from_the_results(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [Row("1", "Products sync, 3 shops", 43.0, 39.1, "s", 1.3),
+            Row("2", "Orders backfill CPU", 32.0, 14.0, "CPU s", 2.0),
+            Row("5", "Incremental run", 69, 66, "calls", None)]
+    svg = chart.ratio_chart([{**r.as_dict(), "ratio": r.ratio} for r in rows], "caption <&>")
+    root = ET.fromstring(svg)  # well-formed, text escaped
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert {"1.10x", "2.29x", "1.05x"} <= set(texts)
+    assert chart.OVER in svg  # scenario 2 is over its goal
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# x\n\nbefore\n{run.README_START}\nold table\n{run.README_END}\nafter\n")
+    monkeypatch.setattr(run, "README", readme)
+    monkeypatch.setattr(run, "ROOT", tmp_path)
+    monkeypatch.setattr(run, "RESULTS_MD", tmp_path / "RESULTS.md")
+    monkeypatch.setattr(run, "CHART_SVG", tmp_path / "ratios.svg")
+    monkeypatch.setattr(run, "extra_lines", lambda rows: ["- the figures behind"])
+    env = {"cpus": 2, "python": "3.11", "date": "2026-11-25T00:00:00Z"}
+    assert len(run.write_reports(rows, env, 300.0)) == 3
+    text = readme.read_text()
+    assert "old table" not in text and text.startswith("# x\n\nbefore\n")
+    assert text.endswith(f"{run.README_END}\nafter\n")
+    assert "| 2 | Orders backfill CPU | 32.0 s CPU | 14.0 s CPU | 2.29x | <= 2x | NO |" in text
+    assert "![Ratios of the latest run](ratios.svg)" in text and "- the figures behind" in text
+    assert (tmp_path / "RESULTS.md").read_text().startswith("# Benchmark results\n")
+    ET.fromstring((tmp_path / "ratios.svg").read_text())

@@ -101,7 +101,7 @@ def test_no_secret_in_anything_the_programs_write(tmp_path: Path) -> None:
                                      "--catalog", str(catalog)], env=DEBUG))
         assert sync.returncode == 0, sync.stderr[-2000:]
         assert sync.stderr.count("Refreshed the access token") >= 1  # rotated in this run
-        states = [json.loads(line)["value"] for line in sync.stdout.splitlines()
+        states = [json.loads(line)["value"] for line in sync.stdout.split("\n")
                   if line.startswith('{"type":"STATE"')]
         state = write_json(tmp_path / "state.json", states[-1])
         remember_store()

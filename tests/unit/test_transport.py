@@ -12,7 +12,7 @@ import requests
 from tests.unit.stub_http import StubAdapter, err, ok, session_with
 from tiktokshop import codes
 from tiktokshop.endpoints import AUTHORIZED_SHOPS, ORDER_SEARCH, PRODUCT_SEARCH
-from tiktokshop.errors import FatalAPIError, RetryableAPIError
+from tiktokshop.errors import FatalAPIError, InvalidRequestError, RetryableAPIError
 from tiktokshop.settings import load_settings
 from tiktokshop.signing import compute_sign
 from tiktokshop.transport import TikTokShopClient
@@ -160,6 +160,17 @@ def test_body_bytes_are_what_is_signed_for_unicode() -> None:
     client.call(ORDER_SEARCH, shop_cipher="c", body={"note": "café 東京"})
     assert json.loads(stub.sent[0].body) == {"note": "café 東京"}
     verify_signed(stub.sent[0])
+
+
+def test_a_lone_surrogate_in_the_body_is_refused_naming_the_field() -> None:
+    client, stub = client_for([ok()])
+    body = json.loads('{"skus": [{"id": "1", "note": "ok"}, {"id": "2", "note": "x\\udc80"}]}')
+    with pytest.raises(InvalidRequestError) as caught:
+        client.call(ORDER_SEARCH, shop_cipher="c", body=body)
+    text = str(caught.value)
+    assert "field 'skus[1].note'" in text and "lone surrogate" in text
+    assert text.startswith("POST /order/202309/orders/search: ")
+    assert stub.sent == [], "nothing is sent"
 
 
 def test_path_parameters_cannot_change_the_path() -> None:

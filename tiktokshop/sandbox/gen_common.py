@@ -15,6 +15,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 END_EPOCH = 1_780_272_000  # 2026-06-01T00:00:00Z
 START_EPOCH = END_EPOCH - 365 * 86_400
@@ -169,6 +170,10 @@ class Columns:
     extra: dict[str, list] = field(default_factory=dict)
     pos: dict[str, int] = field(default_factory=dict)
     version: int = 0
+    #: Sorted copies of the table for searches, per (sort column, descending), with the
+    #: ``version`` they were built at (see ``query.sorted_index``).
+    indexes: dict[tuple[int, bool], tuple[int, Any]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     def append(self, id_int: int, create: int, update: int, status: str, **extra: object) -> None:
         self.pos[str(id_int)] = len(self.ids)

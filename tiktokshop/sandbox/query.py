@@ -6,6 +6,13 @@ and serves each page with a binary search after the last key of the previous
 page. Pages stay stable under concurrent writes: a record updated between two
 pages moves in the order (as with the live API) but rows are never repeated
 within one ascending walk.
+
+Like a database index, each table keeps one fully sorted copy per sort column and
+direction, rebuilt when the table changes. A time range on the sort column is cut out
+of that copy by bisection and the other filters are applied to the slice (cutting and
+filtering a sorted list keeps its order). Without it, a client that seeks by
+``update_time`` (a new query per page) makes the emulator sort the whole table on
+every page: 0.3-0.5 s a page at 100,000 orders.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from .gen_common import Columns
 from .pagination import InvalidPageToken, binding_for
 
 Predicate = Callable[[int], bool]
+_FAR = 1 << 62  # an open end of a time range
 
 
 @dataclass
@@ -54,12 +62,43 @@ class SearchCache:
         return rows
 
 
-def build_rows(
-    cols: Columns, predicates: Iterable[Predicate], sort_values: list[int], desc: bool
-) -> Rows:
-    idxs: Iterable[int] = range(len(cols))
-    for predicate in predicates:
-        idxs = [i for i in idxs if predicate(i)]
+class TimeRange:
+    """The predicate ``low <= values[i] < high`` (or ``<= high``), open ends allowed.
+
+    A class rather than a closure so that a search can see its column and bounds and cut
+    the range out of a sorted index instead of testing every row.
+    """
+
+    __slots__ = ("high", "inclusive", "low", "values")
+
+    def __init__(self, values: list[int], low: int, high: int, inclusive: bool) -> None:
+        self.values, self.low, self.high, self.inclusive = values, low, high, inclusive
+
+    def __call__(self, i: int) -> bool:
+        value = self.values[i]
+        if self.inclusive:
+            return self.low <= value <= self.high
+        return self.low <= value < self.high
+
+    def bounds(self, keys: list[tuple[int, int]], desc: bool) -> tuple[int, int]:
+        """Positions ``[start, end)`` of the keys (sorted on ``values``) inside the range."""
+        top = self.high + 1 if self.inclusive else self.high  # first value out of range
+        if desc:  # keys are (-value, -id), ascending
+            return bisect.bisect_left(keys, (-top + 1,)), bisect.bisect_left(keys, (-self.low + 1,))
+        return bisect.bisect_left(keys, (self.low,)), bisect.bisect_left(keys, (top,))
+
+
+def time_range(values: list[int], low: int | None, high: int | None, *,
+               high_inclusive: bool) -> TimeRange | None:
+    """Predicate for ``low <= v`` and ``v < high`` (or ``v <= high``); None if unbounded."""
+    if low is None and high is None:
+        return None
+    return TimeRange(values, low if low is not None else -_FAR,
+                     high if high is not None else _FAR, high_inclusive)
+
+
+def sort_rows(cols: Columns, idxs: Iterable[int], sort_values: list[int], desc: bool) -> Rows:
+    """The rows ``idxs`` sorted by ``(sort value, id)``, both negated when descending."""
     ints = cols.id_ints
     if desc:
         keyed = sorted(((-sort_values[i], -ints[i]), i) for i in idxs)
@@ -68,16 +107,36 @@ def build_rows(
     return Rows([k for k, _ in keyed], [i for _, i in keyed])
 
 
-def time_range(values: list[int], low: int | None, high: int | None, *,
-               high_inclusive: bool) -> Predicate | None:
-    """Predicate for ``low <= v`` and ``v < high`` (or ``v <= high``); None if unbounded."""
-    if low is None and high is None:
-        return None
-    lo = low if low is not None else -(1 << 62)
-    hi = high if high is not None else 1 << 62
-    if high_inclusive:
-        return lambda i: lo <= values[i] <= hi
-    return lambda i: lo <= values[i] < hi
+def sorted_index(cols: Columns, sort_values: list[int], desc: bool) -> Rows:
+    """Every row of the table sorted on ``sort_values``; rebuilt when the table changes.
+
+    Callers hold the dataset lock (see :func:`paged_search`).
+    """
+    key = (id(sort_values), desc)
+    hit = cols.indexes.get(key)
+    if hit is None or hit[0] != cols.version:
+        hit = (cols.version, sort_rows(cols, range(len(cols)), sort_values, desc))
+        cols.indexes[key] = hit
+    return hit[1]
+
+
+def build_rows(
+    cols: Columns, predicates: Iterable[Predicate], sort_values: list[int], desc: bool
+) -> Rows:
+    """The rows matching every predicate, sorted (from the table's sorted index)."""
+    full = sorted_index(cols, sort_values, desc)
+    rest = list(predicates)
+    start, end = 0, len(full.idxs)
+    for predicate in rest:
+        if isinstance(predicate, TimeRange) and predicate.values is sort_values:
+            start, end = predicate.bounds(full.keys, desc)
+            rest.remove(predicate)
+            break
+    keys, idxs = full.keys[start:end], full.idxs[start:end]
+    if not rest:
+        return Rows(keys, idxs)
+    keep = [n for n, i in enumerate(idxs) if all(p(i) for p in rest)]
+    return Rows([keys[n] for n in keep], [idxs[n] for n in keep])
 
 
 def paged_search(
