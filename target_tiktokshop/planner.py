@@ -17,10 +17,10 @@ Rules (documented in docs/target.md):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from target_tiktokshop.catalog import LookupFailure, ProductState, ShopCatalog, SkuState
 from target_tiktokshop.records import (
@@ -153,6 +153,23 @@ def resolve_sku(keys: Keys, catalog: ShopCatalog) -> tuple[ProductState, SkuStat
     return product, sku
 
 
+SkuChange = TypeVar("SkuChange", InventoryChange, PriceChange)
+
+
+def _found_skus(
+    plan: Plan, changes: Sequence[SkuChange], catalog: ShopCatalog
+) -> Iterator[tuple[SkuChange, ProductState, SkuState, Keys]]:
+    """Changes in input order with their product, SKU and keys (product and SKU ids filled
+    in); a change whose SKU is not found fails in the plan and is not yielded."""
+    for change in sorted(changes, key=lambda c: c.seq):
+        found = resolve_sku(change.keys, catalog)
+        if isinstance(found, LookupFailure):
+            plan.fail(change, found)
+            continue
+        product, sku = found
+        yield change, product, sku, change.keys.resolved(product_id=product.id, sku_id=sku.id)
+
+
 def _last_wins(plan: Plan, entries: Iterable[tuple[Any, int, Detail]]) -> dict[Any, int]:
     """Winner seq per key; earlier records of the same key are settled as superseded."""
     by_key: dict[Any, list[tuple[int, Detail]]] = defaultdict(list)
@@ -176,13 +193,7 @@ def plan_inventory(
     plan = Plan(INVENTORY)
     resolved: dict[int, tuple[InventoryChange, ProductState, SkuState, str]] = {}
     entries = []
-    for change in sorted(changes, key=lambda c: c.seq):
-        found = resolve_sku(change.keys, catalog)
-        if isinstance(found, LookupFailure):
-            plan.fail(change, found)
-            continue
-        product, sku = found
-        keys = change.keys.resolved(product_id=product.id, sku_id=sku.id)
+    for change, product, sku, keys in _found_skus(plan, changes, catalog):
         warehouse = _warehouse(change.keys.warehouse_id, sku)
         if isinstance(warehouse, LookupFailure):
             plan.fail(change, warehouse, keys)
@@ -260,13 +271,7 @@ def plan_prices(
     plan = Plan(PRICES)
     resolved: dict[int, tuple[PriceChange, ProductState, SkuState, dict[str, Any]]] = {}
     entries = []
-    for change in sorted(changes, key=lambda c: c.seq):
-        found = resolve_sku(change.keys, catalog)
-        if isinstance(found, LookupFailure):
-            plan.fail(change, found)
-            continue
-        product, sku = found
-        keys = change.keys.resolved(product_id=product.id, sku_id=sku.id)
+    for change, product, sku, keys in _found_skus(plan, changes, catalog):
         if sku.currency is None:
             plan.fail(change, f"TikTok shows no current price for SKU {sku.id}, so the "
                               "shop's currency cannot be checked", keys)
