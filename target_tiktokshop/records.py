@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -42,9 +42,19 @@ class Keys:
     seller_sku: str | None = None
     warehouse_id: str | None = None
 
-    def resolved(self, **ids: str | None) -> Keys:
-        """The same keys with resolved ids filled in (given values are kept)."""
-        return replace(self, **{k: getattr(self, k) or v for k, v in ids.items()})
+    def resolved(self, *, product_id: str | None = None, sku_id: str | None = None,
+                 warehouse_id: str | None = None) -> Keys:
+        """The same keys with resolved ids filled in (given values are kept).
+
+        Built directly rather than with ``dataclasses.replace``: this runs for every
+        record of every batch, and ``replace`` took over half of the planner's time.
+        """
+        return Keys(self.shop_id,
+                    self.product_id if product_id is None else self.product_id or product_id,
+                    self.sku_id if sku_id is None else self.sku_id or sku_id,
+                    self.seller_sku,
+                    self.warehouse_id if warehouse_id is None
+                    else self.warehouse_id or warehouse_id)
 
 
 @dataclass(frozen=True)

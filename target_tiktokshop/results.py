@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -122,18 +123,30 @@ class ResultsWriter:
 
     def write(self, outcome: Outcome) -> None:
         """Append one outcome line; each record sequence number is written once."""
+        self.write_all((outcome,))
+
+    def write_all(self, outcomes: Iterable[Outcome]) -> None:
+        """Append the lines of outcomes known together, then flush once."""
+        lines = [(outcome, self._text(outcome)) for outcome in outcomes]
+        with self._lock:
+            handle = self._open()
+            for outcome, text in lines:
+                if outcome.seq in self._written:
+                    handle.flush()
+                    raise RuntimeError(f"record {outcome.seq} already has a results line")
+                self._written.add(outcome.seq)
+                handle.write(text)
+                stats = self.stats.setdefault(outcome.stream, StreamStats())
+                stats.outcomes[outcome.outcome] += 1
+            handle.flush()
+
+    def _text(self, outcome: Outcome) -> str:
+        """The outcome's line: JSON, secrets masked, one physical line."""
         data = outcome.line(self.run_id, self.dry_run)
         text = REDACTOR.scrub(json.dumps(data, ensure_ascii=False, default=str))
         for char, escape in LINE_BREAKS:  # keep one line per record for every reader
             text = text.replace(char, escape)
-        with self._lock:
-            if outcome.seq in self._written:
-                raise RuntimeError(f"record {outcome.seq} already has a results line")
-            self._written.add(outcome.seq)
-            handle = self._open()
-            handle.write(text + "\n")
-            handle.flush()
-            self.stats.setdefault(outcome.stream, StreamStats()).outcomes[outcome.outcome] += 1
+        return text + "\n"
 
     def has_line(self, seq: int) -> bool:
         """True when the record already has its outcome line."""

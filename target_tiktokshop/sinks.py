@@ -130,8 +130,7 @@ class TikTokShopSink(BatchSink):
         finally:
             run.results.count_calls(self.kind, lookups=catalog.lookup_calls - before)
         plan = plan_changes(self.kind, changes, catalog, skip_unchanged=options.skip_unchanged)
-        for outcome in plan.outcomes:
-            self._write(outcome)
+        self.run.results.write_all(plan.outcomes)
         self._run_calls(plan, shop)
 
     def _run_calls(self, plan: Plan, shop: Shop) -> None:

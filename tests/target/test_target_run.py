@@ -122,7 +122,7 @@ class EagerTarget(TargetTikTokShop):
 def test_state_is_emitted_unchanged_and_only_after_the_records_before_it(
         monkeypatch, config, data, target_class):
     events: list[tuple[str, object]] = []
-    real_call, real_write = TikTokShopClient.call, ResultsWriter.write
+    real_call, real_write = TikTokShopClient.call, ResultsWriter.write_all
 
     def spy_call(self, endpoint, **kwargs):
         response = real_call(self, endpoint, **kwargs)
@@ -130,12 +130,13 @@ def test_state_is_emitted_unchanged_and_only_after_the_records_before_it(
             events.append(("write", kwargs["path_params"]["product_id"]))
         return response
 
-    def spy_write(self, outcome):
-        real_write(self, outcome)
-        events.append(("result", outcome.seq))
+    def spy_write(self, outcomes):
+        outcomes = list(outcomes)
+        real_write(self, outcomes)
+        events.extend(("result", outcome.seq) for outcome in outcomes)
 
     monkeypatch.setattr(TikTokShopClient, "call", spy_call)
-    monkeypatch.setattr(ResultsWriter, "write", spy_write)
+    monkeypatch.setattr(ResultsWriter, "write_all", spy_write)
     products = [pick(data, skip=i) for i in range(4)]
     states = [{"bookmarks": {"stock": {"n": n, "nested": [n, {"x": None}]}}} for n in range(3)]
     messages = [schema("inventory"),
