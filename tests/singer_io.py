@@ -6,12 +6,32 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 BIN = Path(sys.executable).parent
+
+
+@contextmanager
+def bounded(proc: subprocess.Popen, seconds: float) -> Iterator[subprocess.Popen]:
+    """Kill ``proc`` after ``seconds`` whatever happens; on the way out make sure it is
+    gone and close its stdout (a test never waits on a stuck child for ever)."""
+    watchdog = threading.Timer(seconds, proc.kill)
+    watchdog.start()
+    try:
+        yield proc
+    finally:
+        watchdog.cancel()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+        if proc.stdout is not None:
+            proc.stdout.close()
 # Distinctive secret values: no test output may ever contain them.
 APP_SECRET = "SANDBOX-APP-SECRET-7f3b9c1e5a"
 

@@ -19,7 +19,6 @@ import io
 import json
 import signal
 import subprocess
-import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,7 +49,7 @@ from tests.reliability.kit import (
     write_json,
 )
 from tests.secrets import TOKEN_PREFIX, assert_no_secrets, secrets_of
-from tests.singer_io import PRIMARY_KEYS
+from tests.singer_io import PRIMARY_KEYS, bounded
 
 LOOKBACK = 600
 #: each kill: once the run emitted this many RECORDs of this stream (streams are synced
@@ -98,9 +97,7 @@ def sync_until(config_path: Path, state_path: Path | None, start: dict | None,
     with stderr_path.open("w") as stderr:
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True,
                                 env=clean_env())
-    watchdog = threading.Timer(300, proc.kill)  # bounded, whatever happens
-    watchdog.start()
-    try:
+    with bounded(proc, 300):
         assert proc.stdout is not None
         seen = 0
         for line in proc.stdout:
@@ -115,13 +112,6 @@ def sync_until(config_path: Path, state_path: Path | None, start: dict | None,
                     attempt.killed = True
                     break
         attempt.returncode = proc.wait(60)
-    finally:
-        watchdog.cancel()
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
-        if proc.stdout is not None:
-            proc.stdout.close()
     return attempt
 
 
@@ -335,9 +325,7 @@ def test_tap_resumes_after_sigterm_too(tmp_path: Path, unbuffered: bool) -> None
             proc = subprocess.Popen([str(BIN / "tap-tiktokshop"), "--config", str(config_path)],
                                     stdout=subprocess.PIPE, stderr=stderr, env=env)
         messages = []
-        watchdog = threading.Timer(120, proc.kill)  # bounded, whatever happens
-        watchdog.start()
-        try:
+        with bounded(proc, 120):
             assert proc.stdout is not None
             for line in proc.stdout:
                 messages.append(json.loads(line))
@@ -346,13 +334,6 @@ def test_tap_resumes_after_sigterm_too(tmp_path: Path, unbuffered: bool) -> None
                     break
             rest = proc.stdout.read().decode("utf-8")  # (communicate() skips what is buffered)
             proc.wait(60)
-        finally:
-            watchdog.cancel()
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(10)
-            if proc.stdout is not None:
-                proc.stdout.close()
         assert rest == "" or rest.endswith("\n"), rest[-300:]  # no message cut in half
         messages += [json.loads(line) for line in rest.split("\n") if line]
         assert proc.returncode == 128 + signal.SIGTERM

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ from singer_sdk.singerlib import RecordMessage, SchemaMessage, StateMessage
 
 from tap_tiktokshop.message_writer import TapMessageWriter, write_all
 from tap_tiktokshop.tap import TapTikTokShop
+from tests.singer_io import bounded
 
 
 class CountingBuffer(io.BytesIO):
@@ -125,6 +125,7 @@ def test_every_byte_is_written_to_an_unbuffered_stdout() -> None:
 WRITER_CHILD = """
 import signal, sys
 from singer_sdk.singerlib import RecordMessage
+from tests.singer_io import bounded
 from tap_tiktokshop.message_writer import TapMessageWriter
 
 stop = []
@@ -143,9 +144,7 @@ def test_a_signal_during_a_blocked_write_leaves_no_torn_line() -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, "-c", WRITER_CHILD], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=env, bufsize=0)
-    watchdog = threading.Timer(60, proc.kill)
-    watchdog.start()
-    try:
+    with bounded(proc, 60):
         assert proc.stdout is not None
         # Unbuffered reads: exactly 250,000 bytes leave the child waiting on a full pipe in
         # the middle of its second 200,066-byte line, part of which the kernel has taken.
@@ -156,11 +155,6 @@ def test_a_signal_during_a_blocked_write_leaves_no_torn_line() -> None:
         proc.send_signal(signal.SIGTERM)
         rest = proc.stdout.read()
         proc.wait(30)
-    finally:
-        watchdog.cancel()
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
     output = head + rest
     assert proc.returncode == 143, proc.stderr.read() if proc.stderr else ""
     assert output.endswith(b"\n")
