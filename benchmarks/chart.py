@@ -7,7 +7,8 @@ written at the end of the bar. Bars over their goal are drawn in a warning colou
 from __future__ import annotations
 
 from html import escape
-from typing import Any
+
+from benchmarks.scenarios import Row
 
 WIDTH, LEFT, RIGHT, ROW, TOP = 720, 230, 70, 34, 44
 OK, OVER, REPORTED, GOAL = "#2f7d4f", "#c0392b", "#7f8c8d", "#222222"
@@ -19,13 +20,13 @@ LABELS = {"1": "products sync: wall time", "2": "orders backfill: CPU",
           "4": "target writes: wall time", "5": "incremental run: API calls"}
 
 
-def _label(row: dict[str, Any]) -> str:
-    return f"{row['id']}. " + LABELS.get(row["id"], row["title"].split(",")[0])[:36]
+def _label(row: Row) -> str:
+    return f"{row.id}. " + LABELS.get(row.id, row.title.split(",")[0])[:36]
 
 
-def ratio_chart(rows: list[dict[str, Any]], caption: str) -> str:
-    """The SVG document for ``results.json`` rows (id, title, ratio, goal, met)."""
-    top_ratio = max([1.0, *(r["ratio"] for r in rows), *(r["goal"] or 0 for r in rows)])
+def ratio_chart(rows: list[Row], caption: str) -> str:
+    """The SVG document for the rows of one run."""
+    top_ratio = max([1.0, *(r.ratio for r in rows), *(r.goal or 0 for r in rows)])
     scale = (WIDTH - LEFT - RIGHT) / (top_ratio * 1.05)
     height = TOP + ROW * len(rows) + 40
     parts = [
@@ -41,15 +42,15 @@ def ratio_chart(rows: list[dict[str, Any]], caption: str) -> str:
                  '1x = floor</text>')
     for n, row in enumerate(rows):
         y = TOP + n * ROW
-        colour = REPORTED if row["goal"] is None else (OK if row["met"] else OVER)
-        width = max(row["ratio"] * scale, 1)
+        colour = REPORTED if row.goal is None else (OK if row.met else OVER)
+        width = max(row.ratio * scale, 1)
         parts.append(f'<text x="{LEFT - 8}" y="{y + 17}" text-anchor="end">'
                      f'{escape(_label(row))}</text>')
         parts.append(f'<rect x="{LEFT}" y="{y + 4}" width="{width:.1f}" height="{ROW - 12}" '
                      f'fill="{colour}"/>')
-        parts.append(f'<text x="{LEFT + width + 6:.1f}" y="{y + 17}">{row["ratio"]:.2f}x</text>')
-        if row["goal"] is not None:
-            gx = LEFT + row["goal"] * scale
+        parts.append(f'<text x="{LEFT + width + 6:.1f}" y="{y + 17}">{row.ratio:.2f}x</text>')
+        if row.goal is not None:
+            gx = LEFT + row.goal * scale
             parts.append(f'<line x1="{gx:.1f}" y1="{y + 1}" x2="{gx:.1f}" y2="{y + ROW - 5}" '
                          f'stroke="{GOAL}" stroke-width="3"/>')
     legend_y = TOP + ROW * len(rows) + 24

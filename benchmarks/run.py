@@ -144,8 +144,7 @@ def write_reports(rows: list[Row], env: dict[str, Any], seconds: float) -> list[
     """RESULTS.md, the chart, and the README's section; returns the files written."""
     body = results_markdown(rows, env, seconds)
     RESULTS_MD.write_text("\n".join(["# Benchmark results", "", *body, ""]))
-    CHART_SVG.write_text(ratio_chart([{**row.as_dict(), "ratio": row.ratio} for row in rows],
-                                     f"make bench, {env['date']}: measured / floor"))
+    CHART_SVG.write_text(ratio_chart(rows, f"make bench, {env['date']}: measured / floor"))
     written = [RESULTS_MD, CHART_SVG]
     readme = README.read_text(encoding="utf-8")
     if README_START in readme and README_END in readme:

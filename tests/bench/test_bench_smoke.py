@@ -54,7 +54,7 @@ def test_chart_and_readme_section_come_from_the_results(
     rows = [Row("1", "Products sync, 3 shops", 43.0, 39.1, "s", 1.3),
             Row("2", "Orders backfill CPU", 32.0, 14.0, "CPU s", 2.0),
             Row("5", "Incremental run", 69, 66, "calls", None)]
-    svg = chart.ratio_chart([{**r.as_dict(), "ratio": r.ratio} for r in rows], "caption <&>")
+    svg = chart.ratio_chart(rows, "caption <&>")
     root = ET.fromstring(svg)  # well-formed, text escaped
     texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
     assert {"1.10x", "2.29x", "1.05x"} <= set(texts)
