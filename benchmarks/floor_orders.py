@@ -18,7 +18,7 @@ from urllib.parse import quote, urlencode
 
 import requests
 
-from tiktokshop.signing import sign_for_url
+from tiktokshop.auth.signing import sign_for_url
 
 ORDER_SEARCH_PATH = "/order/202309/orders/search"
 DEFAULT_START = 1_577_836_800  # the tap's default start_date, 2020-01-01T00:00:00Z

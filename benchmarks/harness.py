@@ -182,7 +182,7 @@ class SandboxProcess:
         self.cpu = 0.0
 
     def start(self, timeout: float = 120) -> SandboxProcess:
-        args = [PYTHON, "-m", "tiktokshop.sandbox.cli", "--host", "127.0.0.1", "--port", "0",
+        args = [PYTHON, "-m", "tiktokshop_sandbox.cli", "--host", "127.0.0.1", "--port", "0",
                 "--config-out", str(self.config_path)]
         for key, value in self.options.items():
             args += [f"--{key.replace('_', '-')}", str(value)]

@@ -106,7 +106,7 @@ def main() -> int:
         meltano_run({}, duckdb_path)
         return report(row_counts(duckdb_path), None)
 
-    from tiktokshop.sandbox import Sandbox, SandboxOptions
+    from tiktokshop_sandbox import Sandbox, SandboxOptions
 
     print("demo: no TikTok credentials set: starting the local sandbox (TikTok Shop API "
           "emulator on 127.0.0.1)")

@@ -8,7 +8,7 @@ from collections import deque
 from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from tap_tiktokshop.client import DerivedStream, ShopStream, TikTokShopStream, enrich, logger
+from tap_tiktokshop.enrichment import order_line_item_rows, product_sku_rows
 from tap_tiktokshop.paging import (
     Page,
     WalkStats,
@@ -17,7 +17,7 @@ from tap_tiktokshop.paging import (
     windows_under_cap,
 )
 from tap_tiktokshop.prefetch import ShopFeed, ShopPrefetcher
-from tap_tiktokshop.records import order_line_item_rows, product_sku_rows
+from tap_tiktokshop.stream_base import DerivedStream, ShopStream, TikTokShopStream, enrich, logger
 from tiktokshop import codes
 from tiktokshop.endpoints import (
     CANCELLATION_SEARCH,
@@ -93,10 +93,10 @@ class IncrementalShopStream(ShopStream):
 
     def _window_from(self, bookmark: t.Any) -> tuple[int, int]:
         if isinstance(bookmark, int | float) and not isinstance(bookmark, bool):
-            start = max(0, int(bookmark) - self.tiktok.lookback_seconds)
+            start = max(0, int(bookmark) - self.tiktok.options.lookback_seconds)
         else:
-            start = self.tiktok.start_epoch
-        return start, self.tiktok.sync_end
+            start = self.tiktok.options.start_epoch
+        return start, self.tiktok.options.sync_end
 
     def _planned_window(self, context: dict[str, t.Any]) -> tuple[int, int]:
         """The window a shop not yet started will get (its state is only read).
@@ -336,7 +336,7 @@ class ProductsStream(IncrementalShopStream):
             return stats
         windows = windows_under_cap(
             lambda low, high: self._read_window(shop, low, high, stats), start, end - 1, logger)
-        workers = self.tiktok.detail_concurrency
+        workers = self.tiktok.options.detail_concurrency
         self.client.reserve_connections(workers * (self.PREFETCH_SHOPS + 1) + 4)
         with ThreadPoolExecutor(max_workers=workers,
                                 thread_name_prefix=f"product-detail-{shop.id}") as pool:

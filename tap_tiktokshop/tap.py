@@ -2,60 +2,25 @@
 
 from __future__ import annotations
 
-import time
 import typing as t
-from datetime import datetime, timezone
 from functools import cached_property
 
 from singer_sdk import Tap
-from singer_sdk import typing as th
 
 from tap_tiktokshop.message_writer import TapMessageWriter
+from tap_tiktokshop.settings import TAP_SETTINGS, TapOptions, load_options
 from tap_tiktokshop.streams import STREAM_TYPES
-from tiktokshop.errors import ConfigError, TikTokShopError
-from tiktokshop.plugin_cli import run_cli
-from tiktokshop.plugin_config import SharedConfigMixin
-from tiktokshop.settings import CONNECTION_SETTINGS, ConnectionSettings, load_settings
+from tiktokshop.connection import ConnectionSettings, load_settings
+from tiktokshop.errors import ConfigError
 from tiktokshop.shops import Shop, load_shops
 from tiktokshop.transport import TikTokShopClient
+from tiktokshop_singer.cli import run_cli
+from tiktokshop_singer.config_mixin import SharedConfigMixin
+from tiktokshop_singer.interrupted import Interrupted
 
-DEFAULT_START_DATE = "2020-01-01T00:00:00Z"
-
-TAP_SETTINGS = th.PropertiesList(
-    *CONNECTION_SETTINGS.wrapped.values(),
-    th.Property("start_date", th.DateTimeType, default=DEFAULT_START_DATE,
-                description="Earliest update time to read on the first run (UTC)."),
-    th.Property("end_date", th.DateTimeType,
-                description="Latest update time to read (default: when the sync starts)."),
-    th.Property("lookback_seconds", th.IntegerType, default=600,
-                description="Re-read this many seconds before the bookmark (TikTok warns that "
-                            "update times can move during a search)."),
-    th.Property("product_detail_concurrency", th.IntegerType, default=8,
-                description="Product details fetched in parallel (within the rate limit)."),
-)
-
-
-class Interrupted(TikTokShopError):
-    """SIGINT/SIGTERM: the sync stops; the next run resumes from the last STATE written."""
-
-    def __init__(self, signum: int) -> None:
-        self.exit_code = 128 + signum
-        super().__init__(f"interrupted by signal {signum}; every record before the last STATE "
-                         "message was written, and the next run resumes from that STATE")
-
-
-def parse_utc(setting: str, value: t.Any) -> int:
-    """A date or date-time setting as Unix seconds (naive values are UTC)."""
-    if isinstance(value, datetime):
-        moment = value
-    else:
-        try:
-            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        except ValueError:
-            raise ConfigError(setting, f"must be an ISO-8601 date-time, got {value!r}") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return int(moment.timestamp())
+#: What an interrupted sync means for the data (the next run resumes from the last STATE).
+RESUMES_FROM_STATE = ("every record before the last STATE message was written, and the next "
+                      "run resumes from that STATE")
 
 
 class TapTikTokShop(SharedConfigMixin, Tap):
@@ -65,27 +30,11 @@ class TapTikTokShop(SharedConfigMixin, Tap):
     package_name = "tiktokshop-singer"
     config_jsonschema = TAP_SETTINGS.to_dict()
     message_writer_class = TapMessageWriter
+    options: TapOptions
 
     def load_plugin_settings(self) -> None:
         """Settings of this plugin on top of the shared connection settings."""
-        self._check_tap_settings()
-
-    def _check_tap_settings(self) -> None:
-        start = parse_utc("start_date", self.config.get("start_date") or DEFAULT_START_DATE)
-        end_value = self.config.get("end_date")
-        end = parse_utc("end_date", end_value) if end_value else int(time.time())
-        if end > int(time.time()):
-            end = int(time.time())
-        if start >= end:
-            raise ConfigError("start_date", "must be earlier than end_date and the current time")
-        lookback = self.config.get("lookback_seconds", 600)
-        if not isinstance(lookback, int) or isinstance(lookback, bool) or lookback < 0:
-            raise ConfigError("lookback_seconds", "must be a whole number of seconds >= 0")
-        workers = self.config.get("product_detail_concurrency", 8)
-        if not isinstance(workers, int) or isinstance(workers, bool) or not 1 <= workers <= 64:
-            raise ConfigError("product_detail_concurrency", "must be a whole number from 1 to 64")
-        self.start_epoch, self.sync_end = start, end
-        self.lookback_seconds, self.detail_concurrency = lookback, workers
+        self.options = load_options(self.config)
 
     @cached_property
     def connection(self) -> ConnectionSettings:
@@ -93,13 +42,14 @@ class TapTikTokShop(SharedConfigMixin, Tap):
         settings = getattr(self, "settings", None)
         if settings is None:
             settings = self.settings = load_settings(self.config)
-            self._check_tap_settings()
+            self.options = load_options(self.config)
         return settings
 
     @cached_property
     def client(self) -> TikTokShopClient:
         """One client for the whole run: shared tokens, rate limiter and connection pool."""
-        return TikTokShopClient(self.connection, pool_size=max(16, self.detail_concurrency * 2))
+        pool_size = max(16, self.options.detail_concurrency * 2)
+        return TikTokShopClient(self.connection, pool_size=pool_size)
 
     @cached_property
     def shops(self) -> list[Shop]:
@@ -128,7 +78,7 @@ class TapTikTokShop(SharedConfigMixin, Tap):
         is lost: STATE is only written after the records it covers.
         """
         if self._stop_signal is not None:
-            raise Interrupted(signum)
+            raise Interrupted(signum, RESUMES_FROM_STATE)
         self._stop_signal = signum
         self.logger.warning("Received signal %d: stopping after the current message", signum)
 
@@ -136,7 +86,7 @@ class TapTikTokShop(SharedConfigMixin, Tap):
         """Write one whole Singer message, then stop if a signal asked to."""
         super().write_message(message)
         if self._stop_signal is not None:
-            raise Interrupted(self._stop_signal)
+            raise Interrupted(self._stop_signal, RESUMES_FROM_STATE)
 
     def discover_streams(self) -> list:
         """Static catalog: discovery makes no API call."""

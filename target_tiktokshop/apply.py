@@ -15,8 +15,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from target_tiktokshop.catalog import ShopCatalog
 from target_tiktokshop.planner import Part, PlannedCall
+from target_tiktokshop.product_cache import ShopCatalog
 from target_tiktokshop.results import APPLIED, FAILED, PLANNED
 from tiktokshop import codes
 from tiktokshop.errors import APIError, FatalAPIError
@@ -114,20 +114,6 @@ class Executed:
     results: list[PartResult]
     calls: int = 1
     accepted: list[tuple[PlannedCall, set[str]]] = field(default_factory=list)
-
-
-def execute(
-    call: PlannedCall,
-    *,
-    client: TikTokShopClient,
-    shop: Shop,
-    catalog: ShopCatalog,
-    dry_run: bool,
-) -> Executed:
-    """Send one call (or only log it in a dry run) and remember what TikTok accepted."""
-    done = send(call, client=client, shop=shop, dry_run=dry_run)
-    remember_accepted(done, catalog)
-    return done
 
 
 def remember_accepted(done: Executed, catalog: ShopCatalog) -> None:

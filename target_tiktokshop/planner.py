@@ -1,6 +1,6 @@
 """Turn one shop's valid changes into API calls, using TikTok's current catalogue.
 
-Rules (documented in docs/target.md):
+Rules (the README's target section documents them for users):
 
 * ids are resolved against the catalogue; what cannot be resolved fails with a reason;
 * several records for the same SKU+warehouse (inventory), SKU (prices) or product
@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
-from target_tiktokshop.catalog import LookupFailure, ProductState, ShopCatalog, SkuState
-from target_tiktokshop.records import (
+from target_tiktokshop.changes import (
     ACTIVATE,
     INVENTORY,
     PRICES,
@@ -34,6 +33,7 @@ from target_tiktokshop.records import (
     PriceChange,
     ProductChange,
 )
+from target_tiktokshop.product_cache import LookupFailure, ProductState, ShopCatalog, SkuState
 from target_tiktokshop.results import FAILED, SUPERSEDED, UNCHANGED, Outcome
 from tiktokshop.endpoints import (
     ACTIVATE as ACTIVATE_ENDPOINT,
@@ -49,7 +49,6 @@ from tiktokshop.endpoints import (
 STATUS_IDS_PER_CALL = 20  # Activate / Deactivate accept at most 20 product ids
 #: Currencies TikTok prices in whole units: amounts are sent without decimals.
 ZERO_DECIMAL_CURRENCIES = frozenset({"JPY", "KRW", "VND", "IDR", "CLP"})
-EDIT_FIELDS = ("title", "description")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
-from target_tiktokshop.records import Keys
+from target_tiktokshop.changes import Keys
 from tiktokshop.redact import REDACTOR
 
 APPLIED, UNCHANGED, FAILED, PLANNED, SUPERSEDED = (

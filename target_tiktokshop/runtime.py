@@ -6,11 +6,11 @@ import logging
 import threading
 import uuid
 
-from target_tiktokshop.catalog import ShopCatalog
+from target_tiktokshop.product_cache import ShopCatalog
 from target_tiktokshop.results import ResultsWriter
 from target_tiktokshop.settings import TargetOptions
+from tiktokshop.connection import ConnectionSettings
 from tiktokshop.errors import TikTokShopError
-from tiktokshop.settings import ConnectionSettings
 from tiktokshop.shops import Shop, load_shops
 from tiktokshop.transport import TikTokShopClient
 

@@ -12,7 +12,7 @@ from singer_sdk import typing as th
 
 from target_tiktokshop.results import DEFAULT_RESULTS_PATH
 from tiktokshop.errors import ConfigError
-from tiktokshop.settings import CONNECTION_SETTINGS
+from tiktokshop_singer.config_schema import CONNECTION_SETTINGS
 
 UNKNOWN_STREAM_CHOICES = ("fail", "ignore")
 DEFAULT_MAX_PARALLEL_SHOPS = 4

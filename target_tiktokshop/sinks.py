@@ -1,22 +1,18 @@
-"""Batch sinks: validate, resolve, plan and apply one batch of a stream, shop by shop.
+"""The SDK's batch sinks: stage records, hand each batch to the executor, sweep.
 
-Every record of a batch leaves with exactly one results line, whatever happens: the
-planner settles invalid, unchanged and superseded records, calls settle the rest, and
+Every record of a batch leaves with exactly one results line, whatever happens: parsing
+settles invalid records, the executor (``executor.py``) the planned and called ones, and
 a final sweep reports anything left (a run-stopping error, or a bug) as failed.
 """
 
 from __future__ import annotations
 
 import typing as t
-from collections import defaultdict, deque
-from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections import defaultdict
 
 from singer_sdk.sinks import BatchSink
 
-from target_tiktokshop.apply import Executed, PartResult, remember_accepted, send
-from target_tiktokshop.planner import Detail, Plan, PlannedCall, lookup_needs, plan_changes
-from target_tiktokshop.records import (
+from target_tiktokshop.changes import (
     INVENTORY,
     PRICES,
     PRODUCTS,
@@ -26,18 +22,14 @@ from target_tiktokshop.records import (
     parse_record,
     record_keys,
 )
-from target_tiktokshop.results import APPLIED, FAILED, Outcome
-from tiktokshop.errors import APIError, AuthorizationError
-from tiktokshop.shops import Shop
+from target_tiktokshop.executor import BatchExecutor
+from target_tiktokshop.results import FAILED, Outcome
 
 if t.TYPE_CHECKING:
     from target_tiktokshop.runtime import Run
     from target_tiktokshop.target import TargetTikTokShop
 
 Entry = tuple[int, dict[str, t.Any]]  # (sequence number, raw record)
-#: Write calls in flight per shop. Calls of one stage touch different products; at
-#: 50 ms per call and 50 calls/s, about 3 must be in flight to reach the rate limit.
-WRITES_IN_FLIGHT = 8
 
 
 class TikTokShopSink(BatchSink):
@@ -83,133 +75,10 @@ class TikTokShopSink(BatchSink):
             else:
                 by_shop[parsed.keys.shop_id or ""].append(parsed)
         try:
-            self._apply(by_shop)
+            BatchExecutor(self.run, self.kind).apply(by_shop)
         finally:
             self._sweep(entries)
             self._staged = []
-
-    def _apply(self, by_shop: dict[str, list[Change]]) -> None:
-        if not by_shop or self.run.fatal:
-            return
-        try:
-            shops = self.run.shops()
-        except (APIError, AuthorizationError) as exc:
-            self.run.fatal = exc
-            return
-        work = []
-        for shop_id, changes in by_shop.items():
-            shop = shops.get(shop_id)
-            if shop is None:
-                reason = self.run.shop_problem(shop_id)
-                for change in changes:
-                    self._write(Outcome(change.seq, self.kind, FAILED, change.keys, reason=reason))
-            else:
-                work.append((shop, changes))
-        workers = min(len(work), self.run.options.max_parallel_shops)
-        if workers <= 1:
-            for shop, changes in work:
-                self._apply_shop(shop, changes)
-            return
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="shop") as pool:
-            futures = [pool.submit(self._apply_shop, shop, changes) for shop, changes in work]
-            errors = [f.exception() for f in futures if f.exception() is not None]
-        if errors:
-            raise errors[0]  # type: ignore[misc]
-
-    def _apply_shop(self, shop: Shop, changes: Sequence[Change]) -> None:
-        """Lookups, plan and writes for one shop (see ``_send_stage`` for the writes)."""
-        run, options = self.run, self.run.options
-        catalog = run.catalog(shop)
-        before = catalog.lookup_calls
-        try:
-            catalog.prefetch(*lookup_needs(self.kind, changes,
-                                           skip_unchanged=options.skip_unchanged))
-        except AuthorizationError as exc:
-            run.fatal = exc
-            return
-        finally:
-            run.results.count_calls(self.kind, lookups=catalog.lookup_calls - before)
-        plan = plan_changes(self.kind, changes, catalog, skip_unchanged=options.skip_unchanged)
-        self.run.results.write_all(plan.outcomes)
-        self._run_calls(plan, shop)
-
-    def _run_calls(self, plan: Plan, shop: Shop) -> None:
-        run = self.run
-        catalog = run.catalog(shop)
-        calls_left: dict[int, int] = defaultdict(int)
-        for call in plan.calls:
-            for seq in {part.seq for part in call.parts}:
-                calls_left[seq] += 1
-        collected: dict[int, list[PartResult]] = defaultdict(list)
-        for stage in call_stages(plan.calls):
-            for call, executed in self._send_stage(stage, shop):
-                remember_accepted(executed, catalog)
-                run.results.count_calls(self.kind, writes=executed.calls)
-                done = set()
-                for part, result in zip(call.parts, executed.results, strict=True):
-                    collected[part.seq].append(result)
-                    done.add(part.seq)
-                for seq in sorted(done):
-                    calls_left[seq] -= 1
-                    if calls_left[seq] == 0:
-                        self._write(_final(seq, self.kind, collected[seq], plan.details[seq]))
-
-    def _send_stage(
-        self, stage: list[PlannedCall], shop: Shop
-    ) -> Iterator[tuple[PlannedCall, Executed]]:
-        """``(call, result)`` in the stage's order; calls of a stage touch different
-        products, so up to ``WRITES_IN_FLIGHT`` of them are in flight at once (the
-        client's rate limiter still spaces them). Stops sending after a run-stopping
-        error; calls already sent are still reported."""
-        run = self.run
-        if run.fatal:
-            return
-        if len(stage) == 1 or run.options.dry_run or WRITES_IN_FLIGHT <= 1:
-            for call in stage:
-                if run.fatal:
-                    return
-                try:
-                    executed = send(call, client=run.client, shop=shop,
-                                    dry_run=run.options.dry_run)
-                except AuthorizationError as exc:
-                    run.fatal = exc
-                    return
-                yield call, executed
-            return
-        workers = min(WRITES_IN_FLIGHT, len(stage))
-        run.client.reserve_connections(workers * run.options.max_parallel_shops + 2)
-        pending: deque[tuple[PlannedCall, Future[Executed]]] = deque()
-        queue = iter(stage)
-        with ThreadPoolExecutor(max_workers=workers,
-                                thread_name_prefix=f"writes-{shop.id}") as pool:
-            try:
-                for call in queue:
-                    pending.append((call, pool.submit(send, call, client=run.client,
-                                                      shop=shop, dry_run=False)))
-                    if len(pending) >= workers * 2:
-                        break
-                while pending:
-                    call, future = pending.popleft()
-                    if future.cancelled():
-                        continue
-                    try:
-                        executed = future.result()
-                    except AuthorizationError as exc:
-                        run.fatal = run.fatal or exc
-                        executed = None
-                    if run.fatal:  # send nothing more; what was sent is still reported
-                        for _, other in pending:
-                            other.cancel()
-                    else:
-                        nxt = next(queue, None)
-                        if nxt is not None:
-                            pending.append((nxt, pool.submit(send, nxt, client=run.client,
-                                                             shop=shop, dry_run=False)))
-                    if executed is not None:
-                        yield call, executed
-            finally:
-                for _, future in pending:
-                    future.cancel()
 
     def _sweep(self, entries: list[Entry]) -> None:
         """Give every record of the batch still without a line a failed one."""
@@ -221,39 +90,6 @@ class TikTokShopSink(BatchSink):
             if not self.run.results.has_line(seq):
                 keys: Keys = record_keys(record) if isinstance(record, dict) else Keys()
                 self._write(Outcome(seq, self.kind, FAILED, keys, reason=reason))
-
-
-def call_stages(calls: Sequence[PlannedCall]) -> Iterator[list[PlannedCall]]:
-    """Runs of consecutive calls of one kind that touch different products.
-
-    The calls of a stage may be sent in parallel; stages go one after another (e.g.
-    Partial Edits before Activate / Deactivate), so two calls for the same product are
-    never in flight together and keep their planned order.
-    """
-    stage: list[PlannedCall] = []
-    touched: set[str] = set()
-    for call in calls:
-        products = set(call.body.get("product_ids") or ()) | (
-            {call.product_id} if call.product_id else set())
-        if stage and (call.kind != stage[0].kind or products & touched):
-            yield stage
-            stage, touched = [], set()
-        stage.append(call)
-        touched |= products
-    if stage:
-        yield stage
-
-
-def _final(seq: int, stream: str, results: list[PartResult], detail: Detail) -> Outcome:
-    """One record's outcome from its parts: any failure fails it, else applied/planned."""
-    failed = [r for r in results if r.outcome == FAILED]
-    applied = [r for r in results if r.outcome == APPLIED]
-    chosen = (failed or applied or results)[0]
-    return Outcome(
-        seq, stream, chosen.outcome, detail.keys, reason=chosen.reason,
-        code=chosen.code, message=chosen.message, request_id=chosen.request_id,
-        endpoint=chosen.endpoint, value=detail.value, previous=detail.previous,
-    )
 
 
 class InventorySink(TikTokShopSink):

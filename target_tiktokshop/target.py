@@ -8,116 +8,29 @@ unchanged, and only after the records before it were written (see ``_write_state
 
 from __future__ import annotations
 
-import json
 import typing as t
-from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 
 from singer_sdk import Target
-from singer_sdk.exceptions import RecordsWithoutSchemaException
 from singer_sdk.helpers.capabilities import PluginCapabilities
-from singer_sdk.io_base import SingerReader
 from singer_sdk.singerlib.exceptions import InvalidInputLine
-from singer_sdk.singerlib.json import deserialize_json
 
-from target_tiktokshop.errors import RunStoppedError, TooManyFailuresError, UnknownStreamError
-from target_tiktokshop.records import STREAMS, Keys, record_keys
+from target_tiktokshop.changes import STREAMS, Keys, record_keys
+from target_tiktokshop.input_reader import InputError, InputReader, json_type_name
 from target_tiktokshop.results import FAILED, Outcome
+from target_tiktokshop.run_errors import RunStoppedError, TooManyFailuresError, UnknownStreamError
 from target_tiktokshop.runtime import Run
 from target_tiktokshop.settings import TARGET_SETTINGS, TargetOptions, load_options
 from target_tiktokshop.sinks import SINKS, IgnoredStreamSink, TikTokShopSink
-from tiktokshop.errors import TikTokShopError
-from tiktokshop.plugin_cli import run_cli
-from tiktokshop.plugin_config import SharedConfigMixin
-from tiktokshop.settings import ConnectionSettings, load_settings
+from tiktokshop.connection import ConnectionSettings, load_settings
+from tiktokshop_singer.cli import run_cli
+from tiktokshop_singer.config_mixin import SharedConfigMixin
+from tiktokshop_singer.interrupted import Interrupted
 
 if t.TYPE_CHECKING:
     from types import FrameType
 
     from singer_sdk.sinks import Sink
-
-
-class InputError(TikTokShopError):
-    """The input is not a stream of Singer messages (exit status 2)."""
-
-    exit_code = 2
-
-
-class RecordBeforeSchemaError(InputError, RecordsWithoutSchemaException):
-    """A RECORD of a stream this target does not write came before any SCHEMA."""
-
-
-class InputReader(SingerReader):
-    """Reads Singer messages, naming the input line of any that cannot be read.
-
-    Blank lines are skipped. A line that is not a JSON object, or a message without the
-    keys its type requires, stops the run with an :class:`InputError` naming the line;
-    ``on_input_error`` lets the target report the staged records first. Unknown message
-    types are ignored with one warning each (they carry nothing to write).
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.line_number = 0
-        self.on_input_error: Callable[[InputError], None] | None = None
-        self.on_unknown_type: Callable[[str], None] | None = None
-        self.on_line: Callable[[], None] | None = None  # called before each message
-
-    def _numbered(self, lines: Iterable[str]) -> Iterator[str]:
-        for line in lines:
-            self.line_number += 1
-            if self.on_line is not None:
-                self.on_line()
-            if line.strip():
-                yield line
-
-    def process_lines(self, file_input: t.IO[str] | None,
-                      callbacks: dict[str, Callable[[dict], None]]) -> t.Counter[str]:
-        self.line_number = 0
-        guarded = {kind: self._guard(callback) for kind, callback in callbacks.items()}
-        try:
-            return super().process_lines(  # type: ignore[arg-type]
-                self._numbered(file_input or self.default_input), guarded)
-        except InputError as exc:
-            if self.on_input_error is not None:
-                self.on_input_error(exc)
-            raise
-
-    def _guard(self, callback: Callable[[dict], None]) -> Callable[[dict], None]:
-        def guarded(message: dict) -> None:
-            try:
-                callback(message)
-            except InvalidInputLine as exc:
-                raise self.error(str(exc)) from None
-            except RecordsWithoutSchemaException as exc:
-                raise self.error(str(exc), RecordBeforeSchemaError) from None
-
-        return guarded
-
-    def error(self, problem: str, kind: type[InputError] | None = None) -> InputError:
-        """An InputError naming the current line."""
-        text = " ".join(problem.split())
-        text = text if len(text) <= 200 else text[:199] + "…"
-        return (kind or InputError)(f"line {self.line_number} of the input is not a valid "
-                                    f"Singer message: {text}")
-
-    def deserialize_json(self, line: str) -> dict:
-        try:
-            message = deserialize_json(line)
-        except (json.JSONDecodeError, ValueError) as exc:
-            raise self.error(f"not JSON ({getattr(exc, 'msg', exc)})") from None
-        if not isinstance(message, dict):
-            raise self.error(f"a JSON {type(message).__name__}, not an object")
-        return message
-
-    def assert_line_requires(self, line_dict: dict, requires: set[str]) -> None:  # type: ignore[override]
-        missing = sorted(requires - set(line_dict))
-        if missing:
-            raise self.error(f"missing {', '.join(repr(m) for m in missing)}")
-
-    def _process_unknown_message(self, message_dict: dict) -> None:
-        if self.on_unknown_type is not None:
-            self.on_unknown_type(str(message_dict.get("type")))
 
 
 class TargetTikTokShop(SharedConfigMixin, Target):
@@ -249,7 +162,7 @@ class TargetTikTokShop(SharedConfigMixin, Target):
         if "record" not in message_dict:
             reason = "the RECORD message has no 'record'"
         elif not isinstance(record, dict):
-            reason = f"the record is not a JSON object (got {_json_type(record)})"
+            reason = f"the record is not a JSON object (got {json_type_name(record)})"
         elif kinds and not all(kind in self._sinks_active for kind in kinds):
             reason = f"no SCHEMA message for stream '{stream}' came before this record"
         if not kinds and stream not in self.mapper.stream_maps \
@@ -339,7 +252,7 @@ class TargetTikTokShop(SharedConfigMixin, Target):
         """
         if self._busy and self._stop_signal is None:
             self._stop_signal = signum
-            self.run.fatal = _Interrupted(signum)
+            self.run.fatal = Interrupted(signum)
             self.logger.warning("Received signal %d: finishing the call in flight, then "
                                 "stopping without applying staged records", signum)
             return
@@ -354,7 +267,7 @@ class TargetTikTokShop(SharedConfigMixin, Target):
         if self._stop_signal is None:
             self.logger.warning("Received signal %d: stopping without applying staged "
                                 "records", signum)
-        self.run.fatal = self.run.fatal or _Interrupted(signum)
+        self.run.fatal = self.run.fatal or Interrupted(signum)
         self._abandon_staged(reason)
         self._log_summary()
         raise RunStoppedError(self.run.fatal, self.run.results.failed, self.run.results.path,
@@ -372,27 +285,6 @@ class TargetTikTokShop(SharedConfigMixin, Target):
         self.logger.info("Results file: %s (%d records, %d failed)%s", results.path,
                          results.total, results.failed,
                          " (dry run: nothing was written)" if self.run.options.dry_run else "")
-
-
-class _Interrupted(TikTokShopError):
-    """SIGINT/SIGTERM (exit status 128 + signal)."""
-
-    def __init__(self, signum: int) -> None:
-        self.exit_code = 128 + signum
-        super().__init__(f"interrupted by signal {signum}")
-
-
-def _json_type(value: t.Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "a string"
-    return "a number" if isinstance(value, int | float) or type(value).__name__ == "Decimal" \
-        else type(value).__name__
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ BASE_VERSION = "202309"
 
 @dataclass(frozen=True)
 class Endpoint:
-    """One API operation: method, path template (with ``{version}``), scope and paging limits."""
+    """One API operation: method, path template (with ``{version}``), scope and versions."""
 
     name: str
     method: str
@@ -24,7 +24,6 @@ class Endpoint:
     scope: str
     versions: tuple[str, ...] = (BASE_VERSION,)
     shop_scoped: bool = True
-    max_page_size: int | None = None
 
     def version_for(self, api_version: str) -> str:
         """Newest supported version <= api_version (versions are YYYYMM strings)."""
@@ -51,14 +50,10 @@ WAREHOUSES = Endpoint(
 )
 PRODUCT_SEARCH = Endpoint(
     "product_search", "POST", "/product/{version}/products/search",
-    scope="seller.product.basic", versions=("202309", "202312", "202502"), max_page_size=100,
+    scope="seller.product.basic", versions=("202309", "202312", "202502"),
 )
 PRODUCT_DETAIL = Endpoint(
     "product_detail", "GET", "/product/{version}/products/{product_id}",
-    scope="seller.product.basic",
-)
-INVENTORY_SEARCH = Endpoint(
-    "inventory_search", "POST", "/product/{version}/inventory/search",
     scope="seller.product.basic",
 )
 INVENTORY_UPDATE = Endpoint(
@@ -81,22 +76,13 @@ PARTIAL_EDIT = Endpoint(
 )
 ORDER_SEARCH = Endpoint(
     "order_search", "POST", "/order/{version}/orders/search",
-    scope="seller.order.info", max_page_size=100,
-)
-ORDER_DETAIL = Endpoint(
-    "order_detail", "GET", "/order/{version}/orders", scope="seller.order.info",
+    scope="seller.order.info",
 )
 RETURN_SEARCH = Endpoint(
     "return_search", "POST", "/return_refund/{version}/returns/search",
-    scope="seller.return_refund.basic", max_page_size=50,
+    scope="seller.return_refund.basic",
 )
 CANCELLATION_SEARCH = Endpoint(
     "cancellation_search", "POST", "/return_refund/{version}/cancellations/search",
-    scope="seller.return_refund.basic", max_page_size=50,
-)
-
-ALL_ENDPOINTS = (
-    AUTHORIZED_SHOPS, WAREHOUSES, PRODUCT_SEARCH, PRODUCT_DETAIL, INVENTORY_SEARCH,
-    INVENTORY_UPDATE, PRICE_UPDATE, ACTIVATE, DEACTIVATE, PARTIAL_EDIT, ORDER_SEARCH,
-    ORDER_DETAIL, RETURN_SEARCH, CANCELLATION_SEARCH,
+    scope="seller.return_refund.basic",
 )

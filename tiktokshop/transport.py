@@ -20,6 +20,9 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from tiktokshop import __version__, codes
+from tiktokshop.auth.signing import sign_for_url
+from tiktokshop.auth.tokens import TokenManager
+from tiktokshop.connection import ConnectionSettings
 from tiktokshop.endpoints import Endpoint
 from tiktokshop.error_map import classify
 from tiktokshop.errors import (
@@ -31,13 +34,9 @@ from tiktokshop.errors import (
 )
 from tiktokshop.ratelimit import RateLimiter
 from tiktokshop.retry import with_retries
-from tiktokshop.settings import ConnectionSettings
-from tiktokshop.signing import sign_for_url
-from tiktokshop.tokens import TokenManager
 
 logger = logging.getLogger("tiktokshop.transport")
 USER_AGENT = f"tiktokshop-singer/{__version__}"
-SIGN_EXEMPT_KEYS = ("sign",)
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from singer_sdk.helpers._typing import conform_record_data_types
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
-from tap_tiktokshop.client import exclusive_boolean_fields
 from tap_tiktokshop.drift import DriftReporter
-from tap_tiktokshop.records import DURATION_FIELDS, add_iso_times, iso_utc
+from tap_tiktokshop.enrichment import DURATION_FIELDS, add_iso_times, iso_utc
+from tap_tiktokshop.stream_base import exclusive_boolean_fields
 
 LOGGER = logging.getLogger("test")
 
@@ -99,7 +99,7 @@ VALUES = st.one_of(st.none(), st.booleans(), st.integers(-2, 2), st.text(max_siz
 
 @given(st.dictionaries(st.sampled_from(list(BOOL_SCHEMA["properties"])), VALUES))
 def test_conform_matches_the_sdk_root_only_conformance(record: dict[str, Any]) -> None:
-    from tap_tiktokshop.client import TikTokShopStream
+    from tap_tiktokshop.stream_base import TikTokShopStream
 
     expected = conform_record_data_types("s", dict(record), BOOL_SCHEMA,
                                          TypeConformanceLevel.ROOT_ONLY, LOGGER)

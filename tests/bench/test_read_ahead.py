@@ -10,11 +10,11 @@ import pytest
 
 from tap_tiktokshop.prefetch import FeedClosedError, ShopFeed, ShopPrefetcher
 from tap_tiktokshop.tap import TapTikTokShop
+from target_tiktokshop.executor import call_stages
 from target_tiktokshop.planner import Part, PlannedCall
-from target_tiktokshop.sinks import call_stages
-from tests.singer_io import APP_SECRET
+from tests.support.singer_io import APP_SECRET
 from tiktokshop.endpoints import ACTIVATE, INVENTORY_UPDATE, PARTIAL_EDIT
-from tiktokshop.sandbox import Sandbox, SandboxOptions
+from tiktokshop_sandbox import Sandbox, SandboxOptions
 
 
 def _produce_into(feed: ShopFeed, items: list, delay: float = 0.0) -> threading.Thread:

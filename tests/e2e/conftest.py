@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.pg_server import PostgresServer, pg_bin_dir
-from tests.singer_io import BIN
+from tests.support.pg_server import PostgresServer, pg_bin_dir
+from tests.support.singer_io import BIN
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,9 +12,14 @@ import duckdb
 import pytest
 
 from tests.e2e.conftest import Meltano, plugin_env
-from tests.secrets import TOKEN_PREFIX, assert_no_secrets, assert_private_token_store, read_texts
-from tests.singer_io import APP_SECRET, PRIMARY_KEYS, dataset_keys
-from tiktokshop.sandbox import Sandbox, SandboxOptions
+from tests.support.secret_scan import (
+    TOKEN_PREFIX,
+    assert_no_secrets,
+    assert_private_token_store,
+    read_texts,
+)
+from tests.support.singer_io import APP_SECRET, PRIMARY_KEYS, dataset_keys
+from tiktokshop_sandbox import Sandbox, SandboxOptions
 
 pytestmark = pytest.mark.e2e
 

@@ -11,9 +11,9 @@ import duckdb
 import pytest
 
 from tests.e2e.conftest import Meltano, plugin_env
-from tests.secrets import TOKEN_PREFIX, assert_no_secrets, secrets_of
-from tests.singer_io import APP_SECRET
-from tiktokshop.sandbox import Sandbox, SandboxOptions
+from tests.support.secret_scan import TOKEN_PREFIX, assert_no_secrets, secrets_of
+from tests.support.singer_io import APP_SECRET
+from tiktokshop_sandbox import Sandbox, SandboxOptions
 
 pytestmark = pytest.mark.e2e
 

@@ -1,7 +1,7 @@
 """Reliability and security tests: faults, interruptions, tokens, bad input, secrets.
 
 Everything runs against in-process sandboxes on 127.0.0.1 with fixed seeds and
-distinctive secrets (``tests.secrets``); every loop and wait is bounded. Helpers are in
+distinctive secrets (``tests.support.secret_scan``); every loop and wait is bounded. Helpers are in
 ``kit``. The figures the tests measure are printed at the end of the run.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.reliability.kit import FIGURES, record_figures
+from tests.support.reliability_kit import FIGURES, record_figures
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

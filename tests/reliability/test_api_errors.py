@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.reliability.kit import (
+from tests.support.reliability_kit import (
     admin,
     assert_one_error_line,
     lines,
@@ -25,11 +25,11 @@ from tests.reliability.kit import (
     target_input,
     write_json,
 )
-from tests.secrets import APP_SECRET, TOKEN_PREFIX, assert_no_secrets, secrets_of
+from tests.support.secret_scan import APP_SECRET, TOKEN_PREFIX, assert_no_secrets, secrets_of
 from tiktokshop import transport
+from tiktokshop.connection import load_settings
 from tiktokshop.endpoints import AUTHORIZED_SHOPS
 from tiktokshop.errors import FatalAPIError, TimestampRejectedError
-from tiktokshop.settings import load_settings
 from tiktokshop.transport import TikTokShopClient
 
 REQUEST_ID = "request_id 20"  # TikTok's ids start with the UTC date
@@ -186,7 +186,7 @@ def test_clock_skew_in_a_tap_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                                  capsys: pytest.CaptureFixture) -> None:
     """The tap in-process with its clock 10 minutes slow: one clear line, exit 1."""
     from tap_tiktokshop.tap import TapTikTokShop
-    from tiktokshop.plugin_cli import run_cli
+    from tiktokshop_singer.cli import run_cli
 
     with sandbox(seed=57, shops=1, products=2, orders=2) as sb:
         config = plugin_config(sb, tmp_path)

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from tests.reliability.kit import assert_one_error_line, run, sandbox, write_json
-from tests.secrets import APP_SECRET, assert_no_secrets
+from tests.support.reliability_kit import assert_one_error_line, run, sandbox, write_json
+from tests.support.secret_scan import APP_SECRET, assert_no_secrets
 
 REFRESH = "RLBTOKSECRET-config-refresh-0001"
 CLOSED = "http://127.0.0.1:9"  # discard port: nothing listens, nothing is called

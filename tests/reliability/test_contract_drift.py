@@ -16,11 +16,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from tests.reliability.kit import plugin_config, record_figures, tap
-from tests.secrets import APP_SECRET, TOKEN_PREFIX, assert_no_secrets, secrets_of
-from tests.singer_io import PRIMARY_KEYS, dataset_keys
-from tiktokshop.sandbox import Sandbox, SandboxOptions
-from tiktokshop.sandbox.context import Request, Response
+from tests.support.reliability_kit import plugin_config, record_figures, tap
+from tests.support.secret_scan import APP_SECRET, TOKEN_PREFIX, assert_no_secrets, secrets_of
+from tests.support.singer_io import PRIMARY_KEYS, dataset_keys
+from tiktokshop_sandbox import Sandbox, SandboxOptions
+from tiktokshop_sandbox.context import Request, Response
 
 #: (stream, list key in the answer, endpoint path pattern)
 ALTERED = (("orders", "orders", re.compile(r"^/order/\d+/orders/search$")),

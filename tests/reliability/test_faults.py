@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.reliability.kit import (
+from tests.support.reliability_kit import (
     FULL,
     admin,
     canonical_records,
@@ -24,7 +24,7 @@ from tests.reliability.kit import (
     target_input,
     write_json,
 )
-from tests.secrets import APP_SECRET, TOKEN_PREFIX, assert_no_secrets, secrets_of
+from tests.support.secret_scan import APP_SECRET, TOKEN_PREFIX, assert_no_secrets, secrets_of
 
 FAULT_RATE = 0.2
 LOW_QPS = 8 if not FULL else 4  # sandbox limit per app, shop and endpoint (tap)

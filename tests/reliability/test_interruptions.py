@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from tests.reliability.kit import (
+from tests.support.reliability_kit import (
     BIN,
     BOOKMARK_STREAM,
     FULL,
@@ -48,8 +48,8 @@ from tests.reliability.kit import (
     wait_for,
     write_json,
 )
-from tests.secrets import TOKEN_PREFIX, assert_no_secrets, secrets_of
-from tests.singer_io import PRIMARY_KEYS, bounded
+from tests.support.secret_scan import TOKEN_PREFIX, assert_no_secrets, secrets_of
+from tests.support.singer_io import PRIMARY_KEYS, bounded
 
 LOOKBACK = 600
 #: each kill: once the run emitted this many RECORDs of this stream (streams are synced
@@ -356,7 +356,7 @@ def test_target_signal_during_a_call_lets_it_finish_and_sends_nothing_more(
     sent, the rest of the batch is "not attempted", no STATE, exit status 143. (Raising
     from the handler there, as before, could interrupt a results-file write holding its
     lock and hang the target.)"""
-    from target_tiktokshop.errors import RunStoppedError
+    from target_tiktokshop.run_errors import RunStoppedError
     from target_tiktokshop.target import TargetTikTokShop
     from tiktokshop.transport import TikTokShopClient
 

@@ -21,7 +21,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from tests.reliability.kit import (
+from tests.support.reliability_kit import (
     admin,
     lines,
     record_figures,
@@ -30,17 +30,17 @@ from tests.reliability.kit import (
     target_input,
     write_json,
 )
-from tests.secrets import (
+from tests.support.secret_scan import (
     APP_SECRET,
     TOKEN_PREFIX,
     assert_no_secrets,
     assert_private_token_store,
     read_texts,
 )
+from tiktokshop.auth.tokens import TokenManager
+from tiktokshop.connection import load_settings
 from tiktokshop.errors import RetryableAPIError
 from tiktokshop.redact import Redactor, install_log_redaction
-from tiktokshop.settings import load_settings
-from tiktokshop.tokens import TokenManager
 
 DEBUG = {"LOGLEVEL": "DEBUG"}
 

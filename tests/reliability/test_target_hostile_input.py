@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from target_tiktokshop.target import TargetTikTokShop
-from tests.reliability.kit import (
+from tests.support.reliability_kit import (
     FULL,
     assert_one_error_line,
     lines,
@@ -35,10 +35,10 @@ from tests.reliability.kit import (
     sandbox,
     write_json,
 )
-from tests.secrets import APP_SECRET, TOKEN_PREFIX, assert_no_secrets, secrets_of
-from tests.target.kit import run_inprocess, schema
+from tests.support.secret_scan import APP_SECRET, TOKEN_PREFIX, assert_no_secrets, secrets_of
+from tests.support.target_kit import run_inprocess, schema
 from tiktokshop.errors import TikTokShopError
-from tiktokshop.sandbox import Sandbox
+from tiktokshop_sandbox import Sandbox
 
 EXAMPLES = 60 if not FULL else 600
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
@@ -322,14 +322,14 @@ def test_corrupt_input_line_stops_with_one_line_naming_it(world: dict[str, Any],
 def test_sandbox_untouched_by_hostile_ids(world: dict[str, Any]) -> None:
     """Path-changing ids never reach the API: no request outside the known endpoints."""
     sb: Sandbox = world["sb"]
-    from tests.reliability.kit import admin
+    from tests.support.reliability_kit import admin
 
     endpoints = admin(sb, "/sandbox/stats")["endpoints"]
     assert "GET <unmatched>" not in endpoints and "POST <unmatched>" not in endpoints, endpoints
 
 
 @pytest.mark.parametrize(("stream", "record", "reason"), [
-    # each crashed the target or hung it before the fixes in target_tiktokshop/records.py
+    # each crashed the target or hung it before the fixes in target_tiktokshop/changes.py
     ("prices", {"amount": 10**30}, "amount is too large"),  # decimal.InvalidOperation
     ("prices", {"amount": Decimal("1E+400")}, "amount is too large"),
     ("inventory", {"quantity": Decimal("1E+999999999")}, "at most 99,999"),  # a huge int
@@ -345,7 +345,7 @@ def test_sandbox_untouched_by_hostile_ids(world: dict[str, Any]) -> None:
 ])
 def test_records_that_used_to_crash_fail_with_a_reason(stream: str, record: dict,
                                                        reason: str) -> None:
-    from target_tiktokshop.records import Rejected, parse_record, record_keys
+    from target_tiktokshop.changes import Rejected, parse_record, record_keys
 
     base = {"shop_id": "1", "product_id": "10", "sku_id": "100", "warehouse_id": "7",
             "quantity": 1, "amount": "1.00", "currency": "GBP", "title": "t"}
@@ -355,7 +355,7 @@ def test_records_that_used_to_crash_fail_with_a_reason(stream: str, record: dict
 
 
 def test_results_lines_survive_line_separators_and_lone_surrogates(tmp_path: Path) -> None:
-    from target_tiktokshop.records import Keys
+    from target_tiktokshop.changes import Keys
     from target_tiktokshop.results import FAILED, Outcome, ResultsWriter
 
     writer = ResultsWriter(tmp_path / "r.jsonl", run_id="r", dry_run=False)

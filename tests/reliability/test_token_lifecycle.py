@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.reliability.kit import (
+from tests.support.reliability_kit import (
     admin,
     assert_one_error_line,
     lines,
@@ -30,16 +30,16 @@ from tests.reliability.kit import (
     target_input,
     write_json,
 )
-from tests.secrets import (
+from tests.support.secret_scan import (
     APP_SECRET,
     TOKEN_PREFIX,
     assert_no_secrets,
     assert_private_token_store,
     secrets_of,
 )
-from tests.singer_io import PRIMARY_KEYS, dataset_keys
-from tiktokshop.settings import load_settings
-from tiktokshop.tokens import TokenManager
+from tests.support.singer_io import PRIMARY_KEYS, dataset_keys
+from tiktokshop.auth.tokens import TokenManager
+from tiktokshop.connection import load_settings
 
 TTL = 2
 REAUTHORIZE = ("authorize the shop again", "tiktokshop-auth link", "tiktokshop-auth exchange")
@@ -192,7 +192,7 @@ def test_short_lived_tokens_are_not_refreshed_before_every_call(tmp_path: Path) 
     """A 2-second token used to be refreshed before every call (the 10-minute margin was
     longer than its life): 31 refreshes for a 2-second run. Now each token is used for
     three quarters of its life, after at most one extra refresh."""
-    from tests.unit.stub_http import StubAdapter, ok, session_with
+    from tests.support.stub_http import StubAdapter, ok, session_with
 
     now = [1_800_000_000.0]
     issued = []

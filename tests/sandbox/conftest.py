@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
-from tiktokshop.sandbox import Sandbox, SandboxOptions
-from tiktokshop.signing import compute_sign
+from tiktokshop.auth.signing import compute_sign
+from tiktokshop_sandbox import Sandbox, SandboxOptions
 
 _UNSET: Any = object()
 

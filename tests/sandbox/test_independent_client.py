@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tiktokshop.sandbox import Sandbox, SandboxOptions
+from tiktokshop_sandbox import Sandbox, SandboxOptions
 
 
 def prose_sign(secret: str, path: str, query: dict[str, str], body: bytes) -> str:

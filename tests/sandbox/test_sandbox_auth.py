@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from tiktokshop import codes
-from tiktokshop.sandbox import Sandbox
+from tiktokshop_sandbox import Sandbox
 
 from .conftest import Api, error_of
 

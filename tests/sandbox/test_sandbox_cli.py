@@ -14,14 +14,14 @@ from pathlib import Path
 
 import requests
 
-from tiktokshop.signing import compute_sign
+from tiktokshop.auth.signing import compute_sign
 
 
 def command() -> list[str]:
     script = Path(sys.executable).parent / "tiktokshop-sandbox"
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-m", "tiktokshop.sandbox.cli"]
+    return [sys.executable, "-m", "tiktokshop_sandbox.cli"]
 
 
 def first_line(proc: subprocess.Popen, timeout: float = 30) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft7Validator
 
-from tiktokshop.sandbox import Sandbox
+from tiktokshop_sandbox import Sandbox
 
 from .conftest import Api
 
@@ -30,7 +30,7 @@ def strict(schema: Any) -> Any:
 
 @pytest.fixture(scope="module")
 def validators() -> dict[str, Draft7Validator]:
-    text = (files("tiktokshop.openapi") / "endpoints.json").read_text(encoding="utf-8")
+    text = (files("tools.openapi") / "endpoints.json").read_text(encoding="utf-8")
     document = json.loads(text)
     return {key: Draft7Validator(strict(spec["response"]))
             for key, spec in document.items() if not key.startswith("_")}

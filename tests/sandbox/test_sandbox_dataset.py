@@ -9,12 +9,12 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from tiktokshop.sandbox import Sandbox, SandboxOptions
-from tiktokshop.sandbox.dataset import Dataset
-from tiktokshop.sandbox.gen_aftersales import CANCEL_STATUSES, RETURN_STATUSES
-from tiktokshop.sandbox.gen_common import END_EPOCH, START_EPOCH
-from tiktokshop.sandbox.gen_orders import ORDER_STATUSES
-from tiktokshop.sandbox.gen_products import PRODUCT_STATUSES
+from tiktokshop_sandbox import Sandbox, SandboxOptions
+from tiktokshop_sandbox.dataset import Dataset
+from tiktokshop_sandbox.gen_aftersales import CANCEL_STATUSES, RETURN_STATUSES
+from tiktokshop_sandbox.gen_common import END_EPOCH, START_EPOCH
+from tiktokshop_sandbox.gen_orders import ORDER_STATUSES
+from tiktokshop_sandbox.gen_products import PRODUCT_STATUSES
 
 ID = re.compile(r"^[1-9]\d{18}$")
 MONEY = re.compile(r"^\d+\.\d{2}$")

@@ -11,8 +11,8 @@ import pytest
 import requests
 
 from tiktokshop import codes
-from tiktokshop.sandbox import Sandbox
-from tiktokshop.sandbox.admin import is_loopback
+from tiktokshop_sandbox import Sandbox
+from tiktokshop_sandbox.admin import is_loopback
 
 from .conftest import Api, error_of
 

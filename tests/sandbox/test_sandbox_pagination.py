@@ -9,8 +9,8 @@ from typing import Any
 from urllib.parse import quote
 
 from tiktokshop import codes
-from tiktokshop.sandbox import Sandbox, SandboxOptions
-from tiktokshop.signing import compute_sign
+from tiktokshop.auth.signing import compute_sign
+from tiktokshop_sandbox import Sandbox, SandboxOptions
 
 from .conftest import Api, error_of
 

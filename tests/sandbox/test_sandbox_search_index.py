@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 import time
 
-from tiktokshop.sandbox import SandboxOptions
-from tiktokshop.sandbox.dataset import Dataset
-from tiktokshop.sandbox.gen_common import Columns
-from tiktokshop.sandbox.query import Rows, build_rows, time_range
+from tiktokshop_sandbox import SandboxOptions
+from tiktokshop_sandbox.dataset import Dataset
+from tiktokshop_sandbox.gen_common import Columns
+from tiktokshop_sandbox.query import Rows, build_rows, time_range
 
 
 def reference(cols: Columns, predicates: list, sort_values: list[int], desc: bool) -> Rows:

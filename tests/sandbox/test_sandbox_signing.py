@@ -8,7 +8,7 @@ import time
 import pytest
 
 from tiktokshop import codes
-from tiktokshop.signing import compute_sign
+from tiktokshop.auth.signing import compute_sign
 
 from .conftest import Api, error_of
 

@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 
 from tiktokshop import codes
-from tiktokshop.sandbox import Sandbox
-from tiktokshop.sandbox.gen_common import END_EPOCH
+from tiktokshop_sandbox import Sandbox
+from tiktokshop_sandbox.gen_common import END_EPOCH
 
 from .conftest import Api, error_of
 

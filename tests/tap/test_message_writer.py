@@ -17,7 +17,7 @@ from singer_sdk.singerlib import RecordMessage, SchemaMessage, StateMessage
 
 from tap_tiktokshop.message_writer import TapMessageWriter, write_all
 from tap_tiktokshop.tap import TapTikTokShop
-from tests.singer_io import bounded
+from tests.support.singer_io import bounded
 
 
 class CountingBuffer(io.BytesIO):
@@ -125,7 +125,7 @@ def test_every_byte_is_written_to_an_unbuffered_stdout() -> None:
 WRITER_CHILD = """
 import signal, sys
 from singer_sdk.singerlib import RecordMessage
-from tests.singer_io import bounded
+from tests.support.singer_io import bounded
 from tap_tiktokshop.message_writer import TapMessageWriter
 
 stop = []

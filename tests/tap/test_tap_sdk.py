@@ -7,7 +7,7 @@ import atexit
 from singer_sdk.testing import SuiteConfig, get_tap_test_class
 
 from tap_tiktokshop.tap import TapTikTokShop
-from tiktokshop.sandbox import Sandbox, SandboxOptions
+from tiktokshop_sandbox import Sandbox, SandboxOptions
 
 # The SDK builds the test class (and lists the streams) at import, so the sandbox must
 # already be listening; it stops when the test process exits.

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.secrets import TOKEN_PREFIX, assert_private_token_store, secrets_of
-from tests.secrets import assert_no_secrets as scan_for_secrets
-from tests.singer_io import (
+from tests.support.secret_scan import TOKEN_PREFIX, assert_private_token_store, secrets_of
+from tests.support.secret_scan import assert_no_secrets as scan_for_secrets
+from tests.support.singer_io import (
     APP_SECRET,
     BIN,
     PRIMARY_KEYS,
@@ -23,7 +23,7 @@ from tests.singer_io import (
     run_tap,
     write_json,
 )
-from tiktokshop.sandbox import Sandbox, SandboxOptions
+from tiktokshop_sandbox import Sandbox, SandboxOptions
 
 FAST = {"retry_backoff_seconds": 0.01, "lookback_seconds": 600}
 

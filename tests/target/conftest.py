@@ -1,51 +1,5 @@
-"""Fixtures of the target tests: a fresh sandbox per test and a config pointing at it."""
+"""Fixtures of the target tests (defined in tests/support/target_fixtures.py)."""
 
-from __future__ import annotations
+from tests.support.target_fixtures import config, data, sandbox
 
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
-
-import pytest
-
-from tests.target.kit import APP_SECRET, dataset
-from tiktokshop.sandbox import Sandbox, SandboxOptions
-
-
-@pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    """Two shops (GBP and USD), 30 products each, no orders; seeded, so ids are stable."""
-    with Sandbox(SandboxOptions(seed=1, shops=2, products=30, orders=0,
-                                app_secret=APP_SECRET)) as sb:
-        yield sb
-
-
-@pytest.fixture
-def config(sandbox: Sandbox, tmp_path: Path) -> dict[str, Any]:
-    """Target config for the sandbox; fast retries so fault tests stay quick."""
-    return {
-        **sandbox.config(),
-        "results_path": str(tmp_path / "out" / "results.jsonl"),
-        "retry_backoff_seconds": 0.01,
-        "max_retries": 2,
-    }
-
-
-@pytest.fixture
-def data(sandbox: Sandbox) -> dict[str, Any]:
-    """The dataset before the test changes anything."""
-    return dataset(sandbox.base_url)
-
-
-def pick(data: dict[str, Any], *, shop: int = 0, status: str = "ACTIVATE", skus: int = 1,
-         warehouses: int | None = None, skip: int = 0) -> dict[str, Any]:
-    """A product of the given shop with at least ``skus`` SKUs (and exactly ``warehouses``
-    warehouses per SKU when given); ``skip`` picks a later match."""
-    shop_id = data["shops"][shop]["id"]
-    matches = [
-        p for p in data["products"]
-        if p["shop_id"] == shop_id and p["status"] == status and len(p["skus"]) >= skus
-        and (warehouses is None or len(p["skus"][0]["inventory"]) == warehouses)
-    ]
-    assert len(matches) > skip, "the seeded dataset has no such product"
-    return matches[skip]
+__all__ = ["config", "data", "sandbox"]

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from target_tiktokshop.apply import execute, map_item_errors
-from target_tiktokshop.catalog import ShopCatalog
+from target_tiktokshop.apply import Executed, map_item_errors, remember_accepted, send
 from target_tiktokshop.planner import Part, PlannedCall
-from tests.target.stubs import SHOP, Call, StubClient, make_product
+from target_tiktokshop.product_cache import ShopCatalog
+from tests.support.stub_client import SHOP, Call, StubClient, make_product
 from tiktokshop import codes
 from tiktokshop.endpoints import ACTIVATE, INVENTORY_UPDATE, PRICE_UPDATE
 from tiktokshop.errors import FatalAPIError
 from tiktokshop.transport import APIResponse
 
+
+def execute(call, *, client, shop, catalog, dry_run: bool) -> Executed:
+    """Send one call the way the executor does, then remember what TikTok accepted."""
+    done = send(call, client=client, shop=shop, dry_run=dry_run)
+    remember_accepted(done, catalog)
+    return done
 
 def test_sku_error_maps_to_the_records_of_that_sku_only():
     parts = [Part(1, "S1", "W0"), Part(2, "S1", "W1"), Part(3, "S2", "W0")]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from target_tiktokshop.catalog import ShopCatalog
+from target_tiktokshop.changes import Change, parse_record
 from target_tiktokshop.planner import Plan, format_amount, lookup_needs, plan_changes
-from target_tiktokshop.records import Change, parse_record
-from tests.target.stubs import SHOP, StubClient, make_product
+from target_tiktokshop.product_cache import ShopCatalog
+from tests.support.stub_client import SHOP, StubClient, make_product
 
 
 def plan(stream: str, records: Sequence[dict], products: list[dict], *,

@@ -52,10 +52,9 @@ from singer_sdk.testing.target_tests import (
 )
 from singer_sdk.testing.templates import TargetFileTestTemplate
 
-from target_tiktokshop.errors import TooManyFailuresError
+from target_tiktokshop.run_errors import TooManyFailuresError
 from target_tiktokshop.target import TargetTikTokShop
-from tests.target.conftest import pick
-from tests.target.kit import dataset, products_by_id, read_results, render_fixture
+from tests.support.target_kit import dataset, pick, products_by_id, read_results, render_fixture
 
 # Filled in before each test by ``_point_at_sandbox`` (the SDK's runner keeps a
 # reference to these dicts, so they are updated in place).

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from target_tiktokshop.errors import RunStoppedError, TooManyFailuresError, UnknownStreamError
 from target_tiktokshop.results import ResultsWriter
+from target_tiktokshop.run_errors import RunStoppedError, TooManyFailuresError, UnknownStreamError
 from target_tiktokshop.target import TargetTikTokShop
-from tests.target.conftest import pick
-from tests.target.kit import (
+from tests.support.target_kit import (
     calls_to,
     dataset,
+    pick,
     products_by_id,
     read_results,
     record,

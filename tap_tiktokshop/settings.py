@@ -1,0 +1,78 @@
+"""Settings of tap-tiktokshop: the shared connection settings plus the tap's own."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from singer_sdk import typing as th
+
+from tiktokshop.errors import ConfigError
+from tiktokshop_singer.config_schema import CONNECTION_SETTINGS
+
+DEFAULT_START_DATE = "2020-01-01T00:00:00Z"
+DEFAULT_LOOKBACK_SECONDS = 600
+DEFAULT_DETAIL_CONCURRENCY = 8
+
+TAP_SETTINGS = th.PropertiesList(
+    *CONNECTION_SETTINGS.wrapped.values(),
+    th.Property("start_date", th.DateTimeType, default=DEFAULT_START_DATE,
+                description="Earliest update time to read on the first run (UTC)."),
+    th.Property("end_date", th.DateTimeType,
+                description="Latest update time to read (default: when the sync starts)."),
+    th.Property("lookback_seconds", th.IntegerType, default=DEFAULT_LOOKBACK_SECONDS,
+                description="Re-read this many seconds before the bookmark (TikTok warns that "
+                            "update times can move during a search)."),
+    th.Property("product_detail_concurrency", th.IntegerType,
+                default=DEFAULT_DETAIL_CONCURRENCY,
+                description="Product details fetched in parallel (within the rate limit)."),
+)
+
+
+@dataclass(frozen=True)
+class TapOptions:
+    """Validated tap-only settings, with the sync window fixed when the run starts."""
+
+    start_epoch: int  # start_date as Unix seconds: the first run's window start
+    sync_end: int  # end_date, or the moment the sync started (never in the future)
+    lookback_seconds: int = DEFAULT_LOOKBACK_SECONDS
+    detail_concurrency: int = DEFAULT_DETAIL_CONCURRENCY
+
+
+def parse_utc(setting: str, value: Any) -> int:
+    """A date or date-time setting as Unix seconds (naive values are UTC)."""
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            raise ConfigError(setting, f"must be an ISO-8601 date-time, got {value!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return int(moment.timestamp())
+
+
+def load_options(config: Mapping[str, Any]) -> TapOptions:
+    """Validate the tap-only settings.
+
+    Raises:
+        ConfigError: naming the first invalid setting.
+    """
+    start = parse_utc("start_date", config.get("start_date") or DEFAULT_START_DATE)
+    end_value = config.get("end_date")
+    now = int(time.time())
+    end = min(parse_utc("end_date", end_value) if end_value else now, now)
+    if start >= end:
+        raise ConfigError("start_date", "must be earlier than end_date and the current time")
+    lookback = config.get("lookback_seconds", DEFAULT_LOOKBACK_SECONDS)
+    if not isinstance(lookback, int) or isinstance(lookback, bool) or lookback < 0:
+        raise ConfigError("lookback_seconds", "must be a whole number of seconds >= 0")
+    workers = config.get("product_detail_concurrency", DEFAULT_DETAIL_CONCURRENCY)
+    if not isinstance(workers, int) or isinstance(workers, bool) or not 1 <= workers <= 64:
+        raise ConfigError("product_detail_concurrency", "must be a whole number from 1 to 64")
+    return TapOptions(start_epoch=start, sync_end=end, lookback_seconds=lookback,
+                      detail_concurrency=workers)
