@@ -17,8 +17,8 @@ from .gen_aftersales import (
     RETURN_STATUSES,
     RETURN_TYPES,
 )
-from .handlers_orders import buyer_index, sort_spec, time_filters, time_predicates
 from .query import Predicate, paged_search
+from .search_filters import buyer_index, sort_spec, time_filters, time_predicates
 
 RETURN_FIELDS = frozenset({
     "arbitration_status", "buyer_user_ids", "create_time_ge", "create_time_lt", "locale",

@@ -15,48 +15,19 @@ from .context import (
     ApiError,
     Context,
     body_enum,
-    body_int,
     body_str_list,
     check_body_fields,
     invalid,
-    query_enum,
     query_page_size,
 )
-from .gen_orders import BUYERS_PER_SHOP, ORDER_STATUSES, user_id
-from .gen_shops import SeededShop
-from .query import Predicate, paged_search, time_range
+from .gen_orders import ORDER_STATUSES
+from .query import paged_search
+from .search_filters import buyer_index, sort_spec, time_filters, time_predicates
 
 ORDER_SEARCH_FIELDS = frozenset({
     "buyer_user_id", "create_time_ge", "create_time_lt", "is_buyer_request_cancel",
     "order_status", "shipping_type", "update_time_ge", "update_time_lt", "warehouse_ids",
 })
-SORT_FIELDS = ("create_time", "update_time")
-
-
-def buyer_index(shop: SeededShop) -> dict[str, int]:
-    return {user_id(shop, b): b for b in range(BUYERS_PER_SHOP)}
-
-
-def time_filters(body: dict) -> dict[str, int | None]:
-    return {name: body_int(body, name) for name in (
-        "create_time_ge", "create_time_lt", "update_time_ge", "update_time_lt")}
-
-
-def time_predicates(cols, times: dict[str, int | None]) -> list[Predicate | None]:
-    return [
-        time_range(cols.create, times["create_time_ge"], times["create_time_lt"],
-                   high_inclusive=False),
-        time_range(cols.update, times["update_time_ge"], times["update_time_lt"],
-                   high_inclusive=False),
-    ]
-
-
-def sort_spec(ctx: Context, default_order: str) -> tuple[str, bool]:
-    field = query_enum(ctx.query, "sort_field", SORT_FIELDS, "create_time")
-    order = query_enum(ctx.query, "sort_order", ("ASC", "DESC"), default_order)
-    return field, order == "DESC"
-
-
 def search_orders(ctx: Context) -> dict:
     shop = ctx.require_shop()
     body = ctx.body

@@ -16,8 +16,7 @@ from tiktokshop import codes
 from .context import ApiError, Context, check_body_fields, invalid
 from .gen_common import tax_exclusive
 from .gen_products import BRANDS, image_for_uri, new_sku_id, value_id_for
-from .handlers_product_writes import MAX_QUANTITY, _price
-from .handlers_products import product_or_error
+from .product_values import MAX_QUANTITY, parse_price, product_or_error
 from .shapes import PARTIAL_EDIT_SKU, project
 
 TOP_LEVEL = frozenset({
@@ -101,7 +100,7 @@ def _skus(ctx: Context, record: dict, value: object) -> list[dict]:
             "id": new_sku_id({"id": record["id"], "skus": [*record.get("skus", []), *result]}),
             "seller_sku": "", "status_info": {"status": "NORMAL"}, "sales_attributes": []}
         if "price" in item:
-            amount = _price(item["price"], "price", shop.currency)
+            amount = parse_price(item["price"], "price", shop.currency)
             sku["price"] = {"currency": shop.currency, "sale_price": amount,
                             "tax_exclusive_price": tax_exclusive(amount, shop.region)}
         elif not sku_id:

@@ -22,17 +22,13 @@ goes straight to ACTIVATE.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 from tiktokshop import codes
 
 from .context import ApiError, Context, body_str_list, check_body_fields, invalid
 from .gen_common import tax_exclusive
-from .handlers_products import product_or_error
-
-_PRICE_RE = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
-MAX_QUANTITY = 99_999
+from .product_values import MAX_QUANTITY, parse_price, product_or_error
 
 
 def _sku_items(ctx: Context, allowed: set[str]) -> list[dict]:
@@ -161,23 +157,6 @@ def _sku_error(sku_id: str, code: int, message: str, extra: list[dict] | None = 
     return {"code": code, "message": message, "detail": detail}
 
 
-def _price(value: object, name: str, currency: str) -> str:
-    if not isinstance(value, dict):
-        raise ApiError(codes.PRICE_FORMAT, f"Incorrect price format: `{name}` is required.")
-    amount = value.get("amount")
-    if not isinstance(amount, str) or not _PRICE_RE.match(amount) or Decimal(amount) <= 0:
-        raise ApiError(codes.PRICE_FORMAT,
-                       f"Incorrect price format: `{name}.amount` must be a decimal string "
-                       "greater than 0 with at most 2 decimals.")
-    sale = value.get("sale_price")
-    if sale is not None and (not isinstance(sale, str) or not _PRICE_RE.match(sale)):
-        raise ApiError(codes.PRICE_FORMAT, f"Incorrect price format: `{name}.sale_price`.")
-    if value.get("currency") != currency:
-        raise ApiError(codes.PRICE_WRONG_CURRENCY,
-                       f"The currency must be the shop's currency ({currency}).")
-    return amount
-
-
 def update_price(ctx: Context) -> dict:
     shop = ctx.require_shop()
     items = _sku_items(ctx, {"id", "price", "list_price", "external_list_prices"})
@@ -199,10 +178,10 @@ def update_price(ctx: Context) -> dict:
                                f"The price of SKU {item['id']} is locked by a promotion.")
             if isinstance(item.get("price"), dict):
                 check_body_fields(item["price"], {"amount", "currency", "sale_price"})
-            amount = _price(item.get("price"), "price", shop.currency)
+            amount = parse_price(item.get("price"), "price", shop.currency)
             list_amount = None
             if item.get("list_price") is not None:
-                list_amount = _price(item["list_price"], "list_price", shop.currency)
+                list_amount = parse_price(item["list_price"], "list_price", shop.currency)
             prices[item["id"]] = (amount, list_amount)
         new = data.product_for_write(shop, idx)
         for sku in new["skus"]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 from tiktokshop import codes
 
 from .context import (
-    ApiError,
     Context,
     body_enum,
     body_int,
@@ -26,6 +25,7 @@ from .context import (
     query_page_size,
 )
 from .gen_products import AUDIT_BY_STATUS, PRODUCT_STATUSES
+from .product_values import product_or_error
 from .query import paged_search, time_range
 from .shapes import PRODUCT_DETAIL, PRODUCT_SEARCH, project
 
@@ -80,19 +80,6 @@ def search_products(ctx: Context) -> dict:
     products = [project({**ctx.dataset.product(shop, i), "sales_regions": region}, shape)
                 for i in page]
     return {"products": products, "next_page_token": next_token, "total_count": total}
-
-
-def product_or_error(ctx: Context, *, readable: bool = False) -> tuple[int, dict]:
-    shop = ctx.require_shop()
-    product_id = ctx.params["product_id"]
-    idx = ctx.dataset.product_index(shop, product_id)
-    if idx is None:
-        raise ApiError(codes.PRODUCT_NOT_FOUND, "The product ID does not exist.")
-    record = ctx.dataset.product(shop, idx)
-    if readable and record["status"] in ("FREEZE", "DELETED"):
-        raise ApiError(codes.PRODUCT_NOT_FOUND,
-                       f"The product ID does not exist (status {record['status']}).")
-    return idx, record
 
 
 def get_product(ctx: Context) -> dict:

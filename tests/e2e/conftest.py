@@ -12,8 +12,11 @@ import pytest
 
 from tests.support.pg_server import PostgresServer, pg_bin_dir
 from tests.support.singer_io import BIN
+from tests.support.target_fixtures import config, data, sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
+# The target fixtures, for the target-process tests (tests/support/target_fixtures.py).
+__all__ = ["config", "data", "sandbox"]
 
 
 class Meltano:

@@ -1,0 +1,1 @@
+"""Authentication: request signing, tokens and their store, the tiktokshop-auth helper."""
