@@ -1,11 +1,13 @@
 """The CPU floor of an orders backfill: the same HTTP calls as the tap, nothing else.
 
-``python -m benchmarks.floor_orders CONFIG [START]`` refreshes the access token, reads
+``python -m benchmarks.floor_orders [--urllib] CONFIG [START]`` refreshes the access token, reads
 the authorized shops, then walks Get Order List of every shop exactly as the tap does
 (sorted by ``update_time`` ascending, a new query from the last second seen after each
 page, page tokens only while a page makes no progress), with the same signing. Per page
 it does ``json.loads``; per order ``json.dumps`` to stdout. No Singer, no validation, no
 retries, no rate limiting: what any client of these answers must at least spend.
+``--urllib`` makes the calls with the standard library's ``urllib.request`` instead of
+``requests`` (no connection pool: the barest client there is).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -25,7 +28,15 @@ DEFAULT_START = 1_577_836_800  # the tap's default start_date, 2020-01-01T00:00:
 MAX_PAGES = 1_000_000
 
 
+def _urllib_request(method: str, url: str, data: bytes | None, headers: dict[str, str]) -> bytes:
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310
+    with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+        return answer.read()
+
+
 def main(argv: list[str]) -> int:
+    bare = argv[:1] == ["--urllib"]
+    argv = argv[1:] if bare else argv
     config = json.loads(Path(argv[0]).read_text())
     start = int(argv[1]) if len(argv) > 1 else DEFAULT_START
     base, key, secret = config["api_base_url"], config["app_key"], config["app_secret"]
@@ -41,9 +52,13 @@ def main(argv: list[str]) -> int:
         url = f"{base}{path}?{urlencode(common + query, quote_via=quote, safe='')}"
         data = json.dumps(body, separators=(",", ":")).encode() if body else None
         url += "&sign=" + sign_for_url(secret, url, data)
-        resp = session.request(method, url, data=data, timeout=30, headers={
-            "content-type": "application/json", "x-tts-access-token": token})
-        payload = json.loads(resp.content)
+        headers = {"content-type": "application/json", "x-tts-access-token": token}
+        if bare:
+            content = _urllib_request(method, url, data, headers)
+        else:
+            content = session.request(method, url, data=data, timeout=30,
+                                      headers=headers).content
+        payload = json.loads(content)
         if payload.get("code") != 0:
             raise SystemExit(f"floor: {path} answered {payload.get('code')}")
         return payload["data"]

@@ -33,7 +33,7 @@ README = ROOT / "README.md"
 #: The README's copy of the latest results sits between these two lines.
 README_START = "<!-- latest-benchmark:start (written by make bench) -->"
 README_END = "<!-- latest-benchmark:end -->"
-ORDER = ("1", "2", "3a", "3b", "4", "5")
+ORDER = ("1", "2", "2b", "3a", "3b", "4", "5")
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -92,6 +92,11 @@ def extra_lines(rows: list[Row]) -> list[str]:
                     f"{d['calls']['tap_order_search']} vs {d['calls']['floor_order_search']} "
                     f"order searches; with order_line_items selected: "
                     f"{d['with_line_items']['cpu_seconds']} s CPU")
+        elif row.id == "2b":
+            each = d["cpu_seconds_each_run"]
+            text = (f"tap {d['tap']['records_per_cpu_second']:,} orders per CPU second, floor "
+                    f"{d['floor']['records_per_cpu_second']:,}; CPU s per run: tap "
+                    f"{each['tap']}, floor {each['floor']}")
         elif row.id in ("3a", "3b"):
             text = (f"large run {d['large']['cpu_seconds']} s CPU, small run "
                     f"{d['small']['cpu_seconds']} s CPU")
@@ -133,7 +138,8 @@ def results_markdown(rows: list[Row], env: dict[str, Any], seconds: float) -> li
         "Floors: (1) the rate limit alone: per shop, the larger of search pages and detail "
         "calls divided by the limit, shops in parallel (each shop and endpoint has its own "
         "limit); (2) a bare script (`benchmarks/floor_orders.py`) making the same calls with "
-        "the same signing that only parses each page and dumps each order; (3) the same "
+        "the same signing that only parses each page and dumps each order; (2b) the same "
+        "script with `urllib` (`--urllib`), process start included on both sides; (3) the same "
         "program on a tenth of the data; (4) one Update Inventory call per product at the "
         "rate limit, shops in parallel; (5) the search pages of the incremental window plus "
         "one detail per changed product.",

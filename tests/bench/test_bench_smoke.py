@@ -18,7 +18,7 @@ from benchmarks import chart, run
 from benchmarks.harness import _SingerCounter
 from benchmarks.scenarios import Row
 
-SCENARIOS = {"1", "2", "3a", "3b", "4", "5"}
+SCENARIOS = {"1", "2", "2b", "3a", "3b", "4", "5"}
 
 
 def test_smoke_run_produces_every_scenario(tmp_path: Path) -> None:
