@@ -2,15 +2,24 @@
 
 Under Meltano the config file handed to a plugin is generated per run, so writing a
 rotated refresh token back into it would persist nothing; this file does.
+
+Several processes may share one file (two Meltano jobs for the same seller, a job and
+``tiktokshop-auth``). TikTok rotates refresh tokens, so two processes refreshing with the
+same refresh token could leave one of them holding a dead token. :meth:`TokenStore.locked`
+serialises refreshes between processes: an exclusive ``flock`` on a sibling ``.lock``
+file, which the kernel releases when a process dies (no stale lock to clean up). The
+standard library's ``fcntl`` is enough here: the store already relies on POSIX file modes.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,6 +90,34 @@ class TokenStore:
         self.path = path
         self.app_key = app_key
 
+    @property
+    def lock_path(self) -> Path:
+        """The file whose ``flock`` serialises refreshes between processes."""
+        return self.path.with_name(self.path.name + ".lock")
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the store's inter-process lock (blocking until other holders are done)."""
+        self._ensure_directory()
+        try:
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise ConfigError("token_store_path",
+                              f"cannot open the token lock file: {exc.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing the descriptor releases the lock
+
+    def _ensure_directory(self) -> None:
+        """Create the store's folder readable by this user only (tokens are secrets)."""
+        try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError("token_store_path",
+                              f"cannot create the token folder: {exc.strerror}") from None
+
     def load(self) -> TokenSet | None:
         """Tokens stored for this app key, or None when the file is absent or for another app."""
         try:
@@ -104,8 +141,8 @@ class TokenStore:
         """Write atomically with mode 0600 (never readable by other users, even briefly)."""
         doc = {"format": FORMAT_VERSION, "app_key": self.app_key, "tokens": asdict(tokens)}
         directory = self.path.parent
+        self._ensure_directory()
         try:
-            directory.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".tokens-", dir=directory)
         except OSError as exc:
             raise ConfigError("token_store_path",

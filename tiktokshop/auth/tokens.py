@@ -107,7 +107,7 @@ class TokenManager:
                     "The access token expired and no refresh_token is configured; set "
                     "refresh_token (or token_store_path) so tokens can be renewed"
                 )
-            self._refresh_locked()
+            self._refresh_locked(stale_token)
             return self._tokens.access_token or ""
 
     def _expiring(self, tokens: TokenSet) -> bool:
@@ -150,18 +150,45 @@ class TokenManager:
                                       obtained_at=int(self.clock())))
         logger.info("Exchanged the auth code for tokens (seller %s)", self._tokens.seller_name)
 
-    def _refresh_locked(self) -> None:
-        expiry = self._tokens.refresh_token_expire_in
+    def _refresh_locked(self, stale_token: str | None = None) -> None:
+        """Refresh (thread lock held); with a token store, under its inter-process lock.
+
+        Another process sharing the store may have refreshed meanwhile: TikTok then
+        rotated the refresh token this process holds, so it is dead. Under the lock the
+        store is read again; a usable access token another process wrote (of the same
+        authorization) is taken instead of refreshing, and otherwise the newest stored
+        refresh token is the one sent.
+        """
+        if self._store is None:
+            self._refresh_with(self._tokens)
+            return
+        with self._store.locked():
+            fresher = self._store.load()
+            if fresher is not None and fresher.origin == self._tokens.origin \
+                    and fresher.refresh_token:
+                usable = (fresher.access_token and not self._expiring(fresher)
+                          and fresher.access_token != (stale_token or self._tokens.access_token))
+                if usable:
+                    REDACTOR.add(fresher.access_token, fresher.refresh_token)
+                    self._tokens = fresher
+                    logger.info("Using the access token another process just refreshed")
+                    return
+                self._refresh_with(fresher)
+                return
+            self._refresh_with(self._tokens)
+
+    def _refresh_with(self, current: TokenSet) -> None:
+        expiry = current.refresh_token_expire_in
         if expiry is not None and expiry <= self.clock():
             raise AuthorizationError(
                 "The refresh token has expired (the seller authorization ended); " + REAUTHORIZE
             )
         data = self._call_token_host(
             TOKEN_REFRESH_PATH,
-            {"refresh_token": self._tokens.refresh_token or "", "grant_type": "refresh_token"},
+            {"refresh_token": current.refresh_token or "", "grant_type": "refresh_token"},
             what="token refresh",
         )
-        self._adopt(TokenSet.from_api(data, origin=self._tokens.origin,
+        self._adopt(TokenSet.from_api(data, origin=current.origin,
                                       obtained_at=int(self.clock())))
         logger.info("Refreshed the access token (valid until %s)",
                     time.strftime("%Y-%m-%dT%H:%M:%SZ",
