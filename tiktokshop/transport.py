@@ -3,6 +3,12 @@
 Every attempt builds the final request from scratch: fresh timestamp, current access
 token, the exact body bytes, and a signature computed over the prepared URL and body
 that go on the wire. Errors are mapped from the body ``code`` (HTTP 200 can carry one).
+
+What proxies and overloaded servers send is handled too: the whole answer must arrive
+within ``request_timeout_seconds`` (a body that trickles in slower than that is cut off
+and retried; the socket timeout alone would wait forever), a connection reset in the
+middle of a body and a cut-off JSON body are retried, and an answer that is not JSON
+fails naming its HTTP status, content type and first characters (secrets masked).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 
 from tiktokshop import __version__, codes
@@ -26,6 +33,7 @@ from tiktokshop.connection import ConnectionSettings
 from tiktokshop.endpoints import Endpoint
 from tiktokshop.error_map import classify
 from tiktokshop.errors import (
+    APIError,
     FatalAPIError,
     InvalidRequestError,
     RetryableAPIError,
@@ -33,10 +41,13 @@ from tiktokshop.errors import (
     TokenExpiredError,
 )
 from tiktokshop.ratelimit import RateLimiter
+from tiktokshop.redact import REDACTOR
 from tiktokshop.retry import with_retries
 
 logger = logging.getLogger("tiktokshop.transport")
 USER_AGENT = f"tiktokshop-singer/{__version__}"
+READ_CHUNK = 65_536
+PREVIEW_CHARS = 80  # of a non-JSON answer, in error messages
 
 
 @dataclass(frozen=True)
@@ -253,14 +264,15 @@ class TikTokShopClient:
         key = (limiter_key, label)
         self.limiter.acquire(key)
         prepared = self._prepare(method, path, query, body, token)
+        timeout = self.settings.request_timeout_seconds
+        deadline = time.monotonic() + timeout
         try:
-            resp = self.session.send(prepared, timeout=self.settings.request_timeout_seconds)
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise RetryableAPIError(code=None, message=type(exc).__name__, endpoint=label) from None
+            resp = self.session.send(prepared, timeout=timeout, stream=True)
         except requests.RequestException as exc:
             raise RetryableAPIError(code=None, message=type(exc).__name__, endpoint=label) from None
         try:
-            return self._parse(resp, label, scope)
+            content = _read_within(resp, deadline, timeout, label)
+            return self._parse(resp, content, label, scope)
         except RetryableAPIError as exc:
             if exc.http_status == 429 or exc.code == codes.RATE_LIMITED:
                 self.limiter.defer(key, exc.retry_after or 1.0)
@@ -282,18 +294,15 @@ class TikTokShopClient:
         prepared.url = f"{prepared.url}&sign={sign}"
         return prepared
 
-    def _parse(self, resp: requests.Response, label: str, scope: str | None) -> APIResponse:
+    def _parse(self, resp: requests.Response, content: bytes, label: str,
+               scope: str | None) -> APIResponse:
         retry_after = _retry_after(resp.headers.get("Retry-After"))
         try:
-            payload = resp.json()
-        except ValueError:
+            payload = json.loads(content) if content else None
+        except ValueError:  # also UnicodeDecodeError
             payload = None
         if not isinstance(payload, dict):
-            kind = RetryableAPIError if resp.status_code >= 500 or resp.status_code == 429 \
-                else FatalAPIError
-            raise kind(code=None, message="answer is not a JSON object", endpoint=label,
-                       http_status=resp.status_code, retry_after=retry_after,
-                       hint="check api_base_url points at the TikTok Shop Open API")
+            raise _not_json(resp, content, label, retry_after)
         code = payload.get("code")
         if code == 0 and resp.status_code < 400:
             data = payload.get("data")
@@ -301,13 +310,64 @@ class TikTokShopClient:
                                payload.get("request_id"), resp.status_code)
         raise classify(
             code=code if isinstance(code, int) else None,
-            message=str(payload.get("message") or ""),
+            message=str(payload.get("message") or "") or "(the answer carries no message)",
             endpoint=label,
             request_id=payload.get("request_id"),
             http_status=resp.status_code,
             scope=scope,
             retry_after=retry_after,
         )
+
+
+def _read_within(resp: requests.Response, deadline: float, timeout: float, label: str) -> bytes:
+    """The whole body, or a retryable error once ``deadline`` passes or the body breaks off.
+
+    ``read1`` returns what each network read brings, so a body that trickles in is
+    noticed between reads (a blocking ``read`` would wait for all of it).
+    """
+    raw = resp.raw
+    parts = []
+    try:
+        while True:
+            chunk = raw.read1(READ_CHUNK)
+            if not chunk:
+                break
+            parts.append(chunk)
+            if time.monotonic() > deadline:
+                resp.close()
+                raise RetryableAPIError(
+                    code=None, endpoint=label, http_status=resp.status_code,
+                    message=f"the answer did not arrive within request_timeout_seconds "
+                            f"({timeout:g} s; {sum(map(len, parts))} bytes so far)")
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        resp.close()
+        raise RetryableAPIError(code=None, endpoint=label, http_status=resp.status_code,
+                                message=f"the connection broke while reading the answer "
+                                        f"({type(exc).__name__})") from None
+    return b"".join(parts)
+
+
+def _not_json(resp: requests.Response, content: bytes, label: str,
+              retry_after: float | None) -> APIError:
+    """The error for an answer that is not a JSON object (a proxy's page, a cut-off body).
+
+    Server errors, 429 and JSON that breaks off are retried; anything else is fatal.
+    """
+    text = content.decode("utf-8", errors="replace")
+    preview = REDACTOR.scrub(" ".join(text.split()))[:PREVIEW_CHARS]
+    content_type = resp.headers.get("Content-Type") or "no content type"
+    what = (f"the answer is not a JSON object ({content_type}, {len(content)} bytes"
+            + (f", starting {preview!r})" if preview else ", empty)"))
+    truncated = text.lstrip().startswith("{")
+    if resp.status_code >= 500 or resp.status_code == 429 or truncated:
+        if truncated:
+            what = what.replace("is not a JSON object", "is JSON that breaks off")
+        return RetryableAPIError(code=None, message=what, endpoint=label,
+                                 http_status=resp.status_code, retry_after=retry_after)
+    return FatalAPIError(code=None, message=what, endpoint=label, http_status=resp.status_code,
+                         retry_after=retry_after,
+                         hint="check api_base_url points at the TikTok Shop Open API (a proxy "
+                              "or captive portal may answer in its place)")
 
 
 def _no_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:

@@ -36,7 +36,8 @@ def test_every_client_module_imports_without_singer_sdk() -> None:
 
 def test_the_probe_notices_a_singer_import() -> None:
     """The blocker is real: a module that imports singer_sdk fails under it."""
-    probe = PROBE.replace("import tiktokshop\n", "import tiktokshop, tiktokshop_singer.config_schema\n")
+    probe = PROBE.replace("import tiktokshop\n",
+                          "import tiktokshop, tiktokshop_singer.config_schema\n")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           timeout=60, check=False)
     assert done.returncode != 0

@@ -35,4 +35,4 @@ def test_no_big_committed_file_outside_reference_data_and_fixtures() -> None:
         if path.is_file() and path.stat().st_size > MAX_BYTES \
                 and not any(part in "/" + name for part in BIG_ALLOWED):
             big.append(f"{name} ({path.stat().st_size // 1024} KB)")
-    assert big == [], f"committed files over 100 KB (scratch output belongs in ignored paths): {big}"
+    assert big == [], f"committed files over 100 KB (scratch output goes to ignored paths): {big}"

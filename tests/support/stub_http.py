@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from typing import Any
 
 import requests
+import urllib3
 from requests.adapters import BaseAdapter
 
 Handler = Callable[[requests.PreparedRequest], "tuple[int, Any, dict[str, str]] | Exception"]
@@ -33,7 +35,10 @@ class StubAdapter(BaseAdapter):
         status, body, headers = reply if len(reply) == 3 else (*reply, {})
         resp = requests.Response()
         resp.status_code = status
-        resp._content = body if isinstance(body, bytes) else json.dumps(body).encode()
+        content = body if isinstance(body, bytes) else json.dumps(body).encode()
+        # a real urllib3 response over the bytes, as the transport reads it (streamed)
+        resp.raw = urllib3.HTTPResponse(body=io.BytesIO(content), headers=headers,
+                                        status=status, preload_content=False)
         resp.headers.update(headers)
         resp.url = request.url or ""
         resp.request = request
