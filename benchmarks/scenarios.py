@@ -28,10 +28,13 @@ from benchmarks.harness import (
     run_target,
     write_json,
 )
+from tiktokshop import endpoints
 
-PRODUCT_SEARCH = "POST /product/202309/products/search"
-PRODUCT_DETAIL = "GET /product/202309/products/{product_id}"
-ORDER_SEARCH = "POST /order/202309/orders/search"
+# The endpoints as the sandbox counts them, at the versions the default api_version picks
+# (the sandbox's config leaves api_version at the plugins' default).
+PRODUCT_SEARCH = endpoints.PRODUCT_SEARCH.label(endpoints.DEFAULT_VERSION)
+PRODUCT_DETAIL = endpoints.PRODUCT_DETAIL.label(endpoints.DEFAULT_VERSION)
+ORDER_SEARCH = endpoints.ORDER_SEARCH.label(endpoints.DEFAULT_VERSION)
 INVENTORY_UPDATE = "/inventory/update"
 AUTH_CALLS = ("/api/v2/token/", "/authorization/")
 NO_DETAIL = frozenset({"FREEZE", "DELETED"})

@@ -25,7 +25,8 @@ if [ ! -f "$stamp" ]; then
   # Meltano installs this project's plugins into their own venvs ("-e" of this folder)
   # and only reinstalls when pip_url changes; new dependencies need a fresh venv, which
   # Meltano makes on the next `meltano run` / `meltano install`.
-  rm -rf .meltano/extractors/tap-tiktokshop*/venv .meltano/loaders/target-tiktokshop/venv
+  rm -rf .meltano/extractors/tap-tiktokshop*/venv .meltano/loaders/target-tiktokshop/venv \
+    .meltano/utilities/tiktokshop-auth/venv
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

@@ -19,7 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 STREAM_TABLES = ("shops", "warehouses", "products", "product_skus", "orders",
-                 "order_line_items", "returns", "cancellations")
+                 "order_line_items", "returns", "return_line_items", "cancellations",
+                 "packages", "package_orders")
 
 
 def has_credentials() -> bool:
@@ -75,10 +76,14 @@ def expected_counts(base_url: str) -> dict[str, int]:
     skus = sum(max(1, len(s.get("inventory") or [])) for p in data["products"]
                for s in p.get("skus") or [])
     items = sum(len(o.get("line_items") or []) for o in data["orders"])
+    return_lines = sum(len(r.get("return_line_items") or []) for r in data["returns"])
+    package_orders = sum(len(p.get("orders") or []) for p in data["packages"])
     return {"shops": len(data["shops"]), "warehouses": len(data["warehouses"]),
             "products": len(data["products"]), "product_skus": skus,
             "orders": len(data["orders"]), "order_line_items": items,
-            "returns": len(data["returns"]), "cancellations": len(data["cancellations"])}
+            "returns": len(data["returns"]), "return_line_items": return_lines,
+            "cancellations": len(data["cancellations"]), "packages": len(data["packages"]),
+            "package_orders": package_orders}
 
 
 def report(counts: dict[str, int], expected: dict[str, int] | None) -> int:

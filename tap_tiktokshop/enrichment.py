@@ -7,6 +7,7 @@ TikTok gives times as Unix seconds; every integer ``*_time`` field also gets a
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from decimal import Decimal
 from typing import Any
 
 # Integer ``*_time`` fields that are durations, not Unix times (handling_time: days).
@@ -151,21 +152,109 @@ def product_sku_rows(shop_id: str, product: dict[str, Any]) -> list[dict[str, An
     return rows
 
 
-LINE_ITEM_FIELDS = (
-    "id", "product_id", "sku_id", "seller_sku", "sku_name", "product_name", "original_price",
-    "sale_price", "seller_discount", "platform_discount", "currency", "display_status",
-    "package_status", "is_gift",
-)
-
-
 def order_line_item_rows(shop_id: str, order: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per order line item, joinable to product_skus on (shop_id, sku_id)."""
+    """One row per order line item, joinable to product_skus on (shop_id, sku_id).
+
+    The row is the line item with every field TikTok sent (a shallow copy, the fastest way
+    to take them all: fields the schema does not know yet are reported and dropped like any
+    top-level drift), plus the order keys and ``item_tax_amount``, the sum of its
+    ``item_tax`` entries (the array stays as it is).
+    """
     rows = []
+    order_id, status, updated = order.get("id"), order.get("status"), order.get("update_time")
+    # An order that has its ``*_iso`` siblings has them on its line items too (``enrich``
+    # walks the whole record): only the order's own update time is left to add.
+    updated_iso = order.get("update_time_iso")
     for item in order.get("line_items") or []:
-        row = {name: item.get(name) for name in LINE_ITEM_FIELDS}
+        row = dict(item)
         row["shop_id"] = shop_id
-        row["order_id"] = order.get("id")
-        row["order_status"] = order.get("status")
-        row["order_update_time"] = order.get("update_time")
+        row["order_id"] = order_id
+        row["order_status"] = status
+        row["order_update_time"] = updated
+        taxes = row.get("item_tax")
+        row["item_tax_amount"] = sum_amounts(taxes, "tax_amount") if taxes else None
+        if updated_iso is None:
+            add_iso_times(row)
+        else:
+            row["order_update_time_iso"] = updated_iso
+        rows.append(row)
+    return rows
+
+
+def sum_amounts(entries: Any, key: str) -> str | None:
+    """The exact sum of the decimal strings ``entries[i][key]``; None when one is not a
+    decimal (a warehouse gets no number rather than a wrong one)."""
+    total = Decimal(0)
+    try:
+        for entry in entries:
+            total += Decimal(entry[key])
+    except (ArithmeticError, TypeError, KeyError, ValueError):
+        return None
+    return str(total) if total.is_finite() else None
+
+
+def return_line_item_rows(shop_id: str, record: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per line of a return, joinable to order_line_items on (shop_id,
+    order_line_item_id): the line's fields, its ``refund_amount`` object's fields as
+    columns of their own (``refund_total``, ``refund_subtotal``, ``currency``, ...), and the
+    return's keys."""
+    rows = []
+    keys = {"shop_id": shop_id, "return_id": record.get("return_id"),
+            "order_id": record.get("order_id"), "return_status": record.get("return_status"),
+            "return_type": record.get("return_type"),
+            "return_update_time": record.get("update_time")}
+    for line in record.get("return_line_items") or []:
+        row = dict(line)
+        refund = row.pop("refund_amount", None)
+        if isinstance(refund, dict):
+            for name, value in refund.items():
+                row.setdefault(name, value)
+        row.update(keys)
         rows.append(add_iso_times(row))
     return rows
+
+
+def package_order_rows(shop_id: str, package: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per order of a package (a package can hold several orders and an order be
+    shipped in several packages): the order's SKUs as the package lists them, and the
+    package's status and update time."""
+    rows = []
+    for order in package.get("orders") or []:
+        rows.append(add_iso_times({
+            "shop_id": shop_id, "package_id": package.get("package_id"),
+            "order_id": order.get("id"), "skus": order.get("skus"),
+            "package_status": package.get("package_status"),
+            "package_update_time": package.get("update_time")}))
+    return rows
+
+
+#: TikTok's objects of amounts "for reference" that do not add up to a settlement: their
+#: leaves are prefixed so they are never summed with the others (the same rule as the
+#: schemas' ``tools/openapi/stream_schemas.flatten_objects``).
+SUPPLEMENTARY = "supplementary_component"
+SUPPLEMENTARY_PREFIX = "supplementary_"
+
+
+def flatten_objects(record: dict[str, Any]) -> dict[str, Any]:
+    """Replace every nested object of ``record`` with its leaves as top-level fields, in
+    place (finance transactions: their fee, tax, revenue and shipping breakdowns become
+    columns a warehouse can sum). Arrays stay as they are; a leaf never overwrites a field
+    already there (it is kept as ``<object>_<leaf>``, which the drift check reports)."""
+    nested = [key for key, value in record.items() if value.__class__ is dict]
+    for key in nested:
+        prefix = SUPPLEMENTARY_PREFIX if key == SUPPLEMENTARY else ""
+        _flatten_into(record, key, record.pop(key), prefix)
+    return record
+
+
+def _flatten_into(record: dict[str, Any], parent: str, value: dict[str, Any],
+                  prefix: str) -> None:
+    for name, item in value.items():
+        if item.__class__ is dict:
+            inner = prefix + (SUPPLEMENTARY_PREFIX if name == SUPPLEMENTARY else "")
+            _flatten_into(record, name, item, inner)
+            continue
+        column = prefix + name
+        if column in record:
+            column = f"{parent}_{name}"
+        record[column] = item

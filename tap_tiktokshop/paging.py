@@ -7,6 +7,19 @@ following ``next_page_token`` through one long query, this cannot skip a record 
 another record changes mid-search and the server's offsets shift. Page tokens are still
 followed while a page makes no progress (more than a page of records in one second).
 
+A real search is not always tidy (TikTok warns that update times move while a search
+runs), so the walk does not trust the server's order or paging:
+
+* each page is sorted by ``(update_time, id)`` before any record is yielded, so records
+  out of order inside a page come out in order and the bookmark only moves forward;
+* a record seen again (the same id and update time on a later page) is not yielded twice;
+* a record older than the cursor that was not seen before (a page that broke the sort)
+  is yielded all the same: dropping it would lose it. The stream keeps its bookmark
+  from moving backwards for it (``IncrementalShopStream._increment_stream_state``);
+* short and empty pages that carry a next token are followed, but a walk that brings no
+  new record for ``MAX_IDLE_PAGES`` pages in a row stops with a clear error instead of
+  looping (page tokens that never repeat but never progress).
+
 ``windows_under_cap`` cuts ``[start, end]`` until each product search window holds at most
 10,000 results (TikTok refuses to page further).
 """
@@ -21,6 +34,10 @@ from typing import Any
 from tiktokshop.errors import FatalAPIError
 
 MAX_PAGES_PER_QUERY = 100_000  # hard stop against a server that never ends a query
+#: Pages in a row without a new record before the walk is declared stuck.
+MAX_IDLE_PAGES = 50
+#: Recently yielded (id, update time) pairs remembered to recognise a record seen again.
+RECENT_RECORDS = 5_000
 
 
 @dataclass
@@ -39,7 +56,8 @@ class WalkStats:
     pages: int = 0
     emitted: int = 0
     deferred: int = 0  # changed during the sync: picked up by a later window or run
-    repeated: int = 0  # returned again by a seek at the same second (not emitted twice)
+    repeated: int = 0  # returned again (same id and time): not emitted twice
+    late: int = 0  # older than the cursor and not seen before: emitted, bookmark kept
     seen_ids: set[str] = field(default_factory=set, repr=False)
 
 
@@ -64,28 +82,49 @@ def iter_ascending(
     stats = stats or WalkStats()
     cursor = start
     at_cursor: set[str] = set()
+    recent: dict[tuple[str, int], None] = {}  # insertion-ordered, bounded
     token: str | None = None
     tokens_seen: set[str] = set()
+    idle = 0
     while cursor < end:
         page = fetch(cursor, end, token)
         stats.pages += 1
         progressed = False
-        for record in page.items:
+        fresh = 0
+        for record in sorted(page.items, key=lambda r: _order_key(r, key, id_key)):
             value = record.get(key)
-            if not isinstance(value, int) or value >= end:
-                stats.deferred += 1
+            if not isinstance(value, int) or value >= end or value < start:
+                stats.deferred += 1  # outside the window (changed since, or not asked for)
                 continue
             record_id = str(record.get(id_key))
-            if value == cursor and record_id in at_cursor:
+            seen = (record_id, value)
+            if (value == cursor and record_id in at_cursor) or seen in recent:
                 stats.repeated += 1
                 continue
             if value > cursor:
                 cursor, at_cursor, progressed = value, set(), True
-            at_cursor.add(record_id)
+            elif value < cursor:
+                stats.late += 1
+            if value == cursor:
+                at_cursor.add(record_id)
+            recent[seen] = None
+            if len(recent) > RECENT_RECORDS:
+                del recent[next(iter(recent))]
+            fresh += 1
             stats.emitted += 1
             yield record
         if not page.next_token:
             return
+        idle = 0 if fresh else idle + 1
+        if idle >= MAX_IDLE_PAGES:
+            raise FatalAPIError(
+                code=None, endpoint=endpoint,
+                message=f"{idle} pages in a row brought no new record (the search keeps "
+                        f"answering with a next page token but makes no progress at {key} "
+                        f"{cursor})",
+                hint="the API's paging is stuck; the records before this point were written "
+                     "and the next run resumes from the last STATE; report the shop and time",
+            )
         if progressed:
             token, tokens_seen = None, set()
             continue
@@ -95,6 +134,11 @@ def iter_ascending(
                                 "report it with the shop and time range")
         tokens_seen.add(page.next_token)
         token = page.next_token
+
+
+def _order_key(record: dict[str, Any], key: str, id_key: str) -> tuple[int, str]:
+    value = record.get(key)
+    return (value if isinstance(value, int) else -1, str(record.get(id_key)))
 
 
 class WindowTooLarge(Exception):

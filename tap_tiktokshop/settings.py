@@ -16,6 +16,9 @@ from tiktokshop_singer.config_schema import CONNECTION_SETTINGS
 DEFAULT_START_DATE = "2020-01-01T00:00:00Z"
 DEFAULT_LOOKBACK_SECONDS = 600
 DEFAULT_DETAIL_CONCURRENCY = 8
+DEFAULT_FINANCE_LOOKBACK_DAYS = 30
+MAX_FINANCE_LOOKBACK_DAYS = 3650
+DEFAULT_PROGRESS_INTERVAL_SECONDS = 30
 
 TAP_SETTINGS = th.PropertiesList(
     *CONNECTION_SETTINGS.wrapped.values(),
@@ -28,7 +31,20 @@ TAP_SETTINGS = th.PropertiesList(
                             "update times can move during a search)."),
     th.Property("product_detail_concurrency", th.IntegerType,
                 default=DEFAULT_DETAIL_CONCURRENCY,
-                description="Product details fetched in parallel (within the rate limit)."),
+                description="Product details fetched in parallel (within the rate limit); "
+                            "also the per-item calls of other streams (package details, "
+                            "the transactions of statements)."),
+    th.Property("finance_lookback_days", th.IntegerType,
+                default=DEFAULT_FINANCE_LOOKBACK_DAYS,
+                description="Finance streams (statements, payments, withdrawals) re-read "
+                            "this many days before their bookmark on each run: TikTok "
+                            "changes them after creation (a statement's payment status, "
+                            "payment id and time) and has no update-time filter."),
+    th.Property("progress_interval_seconds", th.IntegerType,
+                default=DEFAULT_PROGRESS_INTERVAL_SECONDS,
+                description="A progress line per shop and stream (records so far, "
+                            "total_count, percent, records/s, time left) at most every this "
+                            "many seconds while a stream runs; 0 turns them off."),
 )
 
 
@@ -40,6 +56,8 @@ class TapOptions:
     sync_end: int  # end_date, or the moment the sync started (never in the future)
     lookback_seconds: int = DEFAULT_LOOKBACK_SECONDS
     detail_concurrency: int = DEFAULT_DETAIL_CONCURRENCY
+    finance_lookback_days: int = DEFAULT_FINANCE_LOOKBACK_DAYS
+    progress_interval_seconds: int = DEFAULT_PROGRESS_INTERVAL_SECONDS
 
 
 def parse_utc(setting: str, value: Any) -> int:
@@ -74,5 +92,15 @@ def load_options(config: Mapping[str, Any]) -> TapOptions:
     workers = config.get("product_detail_concurrency", DEFAULT_DETAIL_CONCURRENCY)
     if not isinstance(workers, int) or isinstance(workers, bool) or not 1 <= workers <= 64:
         raise ConfigError("product_detail_concurrency", "must be a whole number from 1 to 64")
+    days = config.get("finance_lookback_days", DEFAULT_FINANCE_LOOKBACK_DAYS)
+    if not isinstance(days, int) or isinstance(days, bool) or not (
+            0 <= days <= MAX_FINANCE_LOOKBACK_DAYS):
+        raise ConfigError("finance_lookback_days",
+                          f"must be a whole number of days from 0 to {MAX_FINANCE_LOOKBACK_DAYS}")
+    interval = config.get("progress_interval_seconds", DEFAULT_PROGRESS_INTERVAL_SECONDS)
+    if not isinstance(interval, int) or isinstance(interval, bool) or interval < 0:
+        raise ConfigError("progress_interval_seconds",
+                          "must be a whole number of seconds >= 0 (0 turns progress lines off)")
     return TapOptions(start_epoch=start, sync_end=end, lookback_seconds=lookback,
-                      detail_concurrency=workers)
+                      detail_concurrency=workers, finance_lookback_days=days,
+                      progress_interval_seconds=interval)

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
-import contextlib
 import typing as t
 from collections import deque
 from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from tap_tiktokshop.enrichment import order_line_item_rows, product_sku_rows
+from tap_tiktokshop.enrichment import (
+    order_line_item_rows,
+    product_sku_rows,
+    return_line_item_rows,
+)
+from tap_tiktokshop.finance_streams import (
+    PaymentsStream,
+    StatementsStream,
+    StatementTransactionsStream,
+    UnsettledTransactionsStream,
+    WithdrawalsStream,
+)
+from tap_tiktokshop.fulfilment_streams import PackageOrdersStream, PackagesStream
+from tap_tiktokshop.incremental import AscendingSearchStream, IncrementalShopStream
 from tap_tiktokshop.paging import (
     Page,
     WalkStats,
     WindowTooLarge,
-    iter_ascending,
     windows_under_cap,
 )
-from tap_tiktokshop.prefetch import ShopFeed, ShopPrefetcher
 from tap_tiktokshop.stream_base import DerivedStream, ShopStream, TikTokShopStream, enrich, logger
 from tiktokshop import codes
 from tiktokshop.endpoints import (
@@ -26,7 +36,6 @@ from tiktokshop.endpoints import (
     PRODUCT_SEARCH,
     RETURN_SEARCH,
     WAREHOUSES,
-    Endpoint,
 )
 from tiktokshop.errors import FatalAPIError
 from tiktokshop.shops import Shop
@@ -65,150 +74,6 @@ class WarehousesStream(ShopStream):
             yield enrich(warehouse, shop.id)
 
 
-class IncrementalShopStream(ShopStream):
-    """Incremental by ``update_time`` (Unix seconds), sorted ascending, resumable per shop.
-
-    The window runs from the bookmark minus ``lookback_seconds`` (or ``start_date``) to
-    the second the sync started, fixed for the whole run. Records are emitted in
-    ascending ``update_time`` so the bookmark is always the last emitted value; the SDK's
-    sort check stays off because the lookback legitimately re-reads older records.
-    """
-
-    replication_key = "update_time"
-    is_sorted = True
-    check_sorted = False
-
-    #: Shops read at the same time (each with its own rate limits at TikTok).
-    PREFETCH_SHOPS = 4
-    #: Items a shop read ahead keeps in memory; past that, either the rest waits on disk
-    #: (``PREFETCH_SPILL``) or the reader stops and the SDK's thread goes on with it when
-    #: the shop's turn comes (see ``prefetch``).
-    PREFETCH_MEMORY_ITEMS = 200
-    PREFETCH_SPILL = False
-    _prefetcher: ShopPrefetcher | None = None
-
-    def window(self, context: Context) -> tuple[int, int]:
-        """``(start, end)``: start inclusive, end exclusive (Unix seconds)."""
-        return self._window_from(self.get_starting_replication_key_value(context))
-
-    def _window_from(self, bookmark: t.Any) -> tuple[int, int]:
-        if isinstance(bookmark, int | float) and not isinstance(bookmark, bool):
-            start = max(0, int(bookmark) - self.tiktok.options.lookback_seconds)
-        else:
-            start = self.tiktok.options.start_epoch
-        return start, self.tiktok.options.sync_end
-
-    def _planned_window(self, context: dict[str, t.Any]) -> tuple[int, int]:
-        """The window a shop not yet started will get (its state is only read).
-
-        Mirrors how the SDK picks the starting value (the partition's bookmark when it
-        is for this replication key and not empty, else ``start_date``); the window is
-        checked again when the shop's turn comes, and the shop read again if it differs.
-        """
-        bookmark = None
-        for partition in self.stream_state.get("partitions") or []:
-            if partition.get("context") == context:
-                if partition.get("replication_key") == self.replication_key:
-                    bookmark = partition.get("replication_key_value") or None
-                break
-        return self._window_from(bookmark)
-
-    def produce(self, shop: Shop, window: tuple[int, int]) -> Generator[t.Any, None, t.Any]:
-        """One shop's items for ``window``; returns its walk statistics."""
-        raise NotImplementedError
-
-    @contextlib.contextmanager
-    def read_ahead(self, context: Context) -> Iterator[ShopFeed]:
-        """This shop's feed, read ahead together with the shops synced after it.
-
-        Leaving the block normally releases the shop; leaving it with an exception
-        (including the SDK closing the generator early) stops every read-ahead thread.
-        """
-        shop = self.shop(context)
-        window = self.window(context)
-        if self._prefetcher is None:
-            self._prefetcher = ShopPrefetcher(
-                lambda key, win: self.produce(self.tiktok.shop_by_id(str(key)), win),
-                max_running=self.PREFETCH_SHOPS, memory_items=self.PREFETCH_MEMORY_ITEMS,
-                spill=self.PREFETCH_SPILL, hand_over=not self.PREFETCH_SPILL,
-                name=f"{self.name} read-ahead")
-            contexts = [dict(c) for c in self.partitions or []]
-            ids = [str(c["shop_id"]) for c in contexts]
-            later = contexts[ids.index(shop.id) + 1:] if shop.id in ids else []
-            self._prefetcher.plan([(str(c["shop_id"]), self._planned_window(c))
-                                   for c in later])
-        prefetcher = self._prefetcher
-        feed = prefetcher.take(shop.id, window)
-        try:
-            yield feed
-        except BaseException:  # an error, or the SDK closed the generator: stop every shop
-            prefetcher.close()
-            self._prefetcher = None
-            raise
-        prefetcher.release(shop.id)
-        if prefetcher.idle:
-            prefetcher.close()
-            self._prefetcher = None
-
-    def log_walk(self, shop: Shop, start: int, end: int, stats: WalkStats) -> None:
-        """One summary line per shop and stream."""
-        logger.info(
-            "%s shop %s: %d records from %d pages for update_time [%d, %d)%s",
-            self.name, shop.id, stats.emitted, stats.pages, start, end,
-            f"; {stats.deferred} changed during the sync and are left for the next run"
-            if stats.deferred else "",
-        )
-
-
-class AscendingSearchStream(IncrementalShopStream):
-    """A search that sorts by ``update_time`` ascending with ``_ge``/``_lt`` filters."""
-
-    endpoint: t.ClassVar[Endpoint]
-    list_key: t.ClassVar[str]
-    id_key: t.ClassVar[str] = "id"
-    page_size: t.ClassVar[int] = 100
-    # The first 200 records (two pages of 100) of each later shop are read ahead; the
-    # rest when the shop's turn comes, so memory does not grow with the number of records.
-
-    def search(self, shop: Shop, ge: int, lt: int, token: str | None) -> Page:
-        """One page of the search for ``[ge, lt)``."""
-        data = self.call(
-            self.endpoint, shop,
-            params={"page_size": self.page_size, "page_token": token,
-                    "sort_field": "update_time", "sort_order": "ASC"},
-            body={"update_time_ge": ge, "update_time_lt": lt},
-        ).data
-        return Page(list(data.get(self.list_key) or []), data.get("next_page_token") or "",
-                    data.get("total_count"))
-
-    def get_records(self, context: Context) -> Iterable[dict]:
-        """Every record updated in the window, ascending.
-
-        The first pages of the shops synced after this one are read meanwhile (see
-        ``read_ahead``); the rest of a shop is read when its turn comes.
-        """
-        shop = self.shop(context)
-        start, end = self.window(context)
-        with self.read_ahead(context) as feed:
-            for record in feed:
-                yield self.transform(shop, enrich(record, shop.id))
-        self.log_walk(shop, start, end, feed.result or WalkStats())
-
-    def produce(self, shop: Shop, window: tuple[int, int]) -> Generator[dict, None, WalkStats]:
-        """Every record of the window, ascending (seek paging); returns the walk's stats."""
-        start, end = window
-        stats = WalkStats()
-        yield from iter_ascending(
-            lambda ge, lt, token: self.search(shop, ge, lt, token), start, end,
-            id_key=self.id_key, stats=stats,
-            endpoint=self.endpoint.label(self.tiktok.settings.api_version))
-        return stats
-
-    def transform(self, shop: Shop, record: dict[str, t.Any]) -> dict[str, t.Any]:
-        """Hook for streams that emit derived rows next to each record."""
-        return record
-
-
 class OrdersStream(AscendingSearchStream):
     """Orders (full order objects from order search), with their line items."""
 
@@ -240,7 +105,7 @@ class OrdersStream(AscendingSearchStream):
 
 
 class ReturnsStream(AscendingSearchStream):
-    """Returns and refunds."""
+    """Returns and refunds, with their return lines."""
 
     name = "returns"
     primary_keys: t.ClassVar[list[str]] = ["shop_id", "return_id"]
@@ -248,6 +113,27 @@ class ReturnsStream(AscendingSearchStream):
     list_key = "return_orders"
     id_key = "return_id"
     page_size = 50
+
+    def get_records(self, context: Context) -> Iterable[dict]:
+        """Returns ascending by update_time; return lines are written just before each."""
+        self.return_lines.begin()
+        yield from super().get_records(context)
+
+    @property
+    def return_lines(self) -> DerivedStream:
+        """The ``return_line_items`` stream object."""
+        return t.cast("DerivedStream", self.tiktok.streams["return_line_items"])
+
+    def transform(self, shop: Shop, record: dict[str, t.Any]) -> dict[str, t.Any]:
+        """Emit the return's lines (built only when the stream is selected)."""
+        lines = self.return_lines
+        if lines.selected:
+            lines.emit(return_line_item_rows(shop.id, record))
+        return record
+
+    def generate_child_contexts(self, record: dict, context: Context) -> Iterable[dict | None]:
+        """No per-record child syncs: return lines are written inline."""
+        return iter(())
 
 
 class CancellationsStream(AscendingSearchStream):
@@ -309,6 +195,8 @@ class ProductsStream(IncrementalShopStream):
         start, end = self.window(context)
         skus = self.skus if self.skus.selected else None
         deferred = emitted = 0
+        progress = self.progress(shop)
+        progress.start()
         with self.read_ahead(context) as feed:
             for high, summary, detail in feed:
                 product = detail if detail is not None else summary
@@ -320,6 +208,7 @@ class ProductsStream(IncrementalShopStream):
                 if skus is not None:
                     skus.emit(product_sku_rows(shop.id, product))
                 emitted += 1
+                progress.tick()
                 yield product
         stats: WalkStats = feed.result or WalkStats()
         stats.emitted += emitted
@@ -364,6 +253,8 @@ class ProductsStream(IncrementalShopStream):
                     raise WindowTooLarge(None) from None
                 raise
             stats.pages += 1
+            if token is None and stats.pages == 1:  # the whole window's total_count
+                self.progress(shop).expect(page.total)
             if token is None and (page.total or 0) > PRODUCT_SEARCH_CAP:
                 raise WindowTooLarge(page.total)
             for item in page.items:
@@ -437,7 +328,20 @@ class OrderLineItemsStream(DerivedStream):
     parent_stream_type = OrdersStream
 
 
+class ReturnLineItemsStream(DerivedStream):
+    """One row per return line with its refund amounts, joinable to order_line_items on
+    (shop_id, order_line_item_id)."""
+
+    name = "return_line_items"
+    primary_keys: t.ClassVar[list[str]] = ["shop_id", "return_id", "return_line_item_id"]
+    replication_key = None
+    parent_stream_type = ReturnsStream
+
+
 STREAM_TYPES: tuple[type[TikTokShopStream], ...] = (
     ShopsStream, WarehousesStream, ProductsStream, ProductSkusStream, OrdersStream,
     OrderLineItemsStream, ReturnsStream, CancellationsStream,
+    ReturnLineItemsStream, PackagesStream, PackageOrdersStream,
+    StatementsStream, StatementTransactionsStream, PaymentsStream, WithdrawalsStream,
+    UnsettledTransactionsStream,
 )

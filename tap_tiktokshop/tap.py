@@ -6,17 +6,23 @@ import typing as t
 from functools import cached_property
 
 from singer_sdk import Tap
+from singer_sdk.helpers.capabilities import EMIT_ACTIVATE_VERSION_CONFIG
 
+from tap_tiktokshop.connection_check import check_connection
 from tap_tiktokshop.message_writer import TapMessageWriter
+from tap_tiktokshop.scopes import MissingScopes
 from tap_tiktokshop.settings import TAP_SETTINGS, TapOptions, load_options
+from tap_tiktokshop.state_format import STATE_FORMAT, STATE_FORMAT_KEY, state_format
 from tap_tiktokshop.streams import STREAM_TYPES
 from tiktokshop.connection import ConnectionSettings, load_settings
+from tiktokshop.endpoints import Endpoint
 from tiktokshop.errors import ConfigError
 from tiktokshop.shops import Shop, load_shops
 from tiktokshop.transport import TikTokShopClient
 from tiktokshop_singer.cli import run_cli
 from tiktokshop_singer.config_mixin import SharedConfigMixin
 from tiktokshop_singer.interrupted import Interrupted
+from tiktokshop_singer.metrics import HttpMetrics
 
 #: What an interrupted sync means for the data (the next run resumes from the last STATE).
 RESUMES_FROM_STATE = ("every record before the last STATE message was written, and the next "
@@ -31,6 +37,24 @@ class TapTikTokShop(SharedConfigMixin, Tap):
     config_jsonschema = TAP_SETTINGS.to_dict()
     message_writer_class = TapMessageWriter
     options: TapOptions
+
+    @classmethod
+    def append_builtin_config(cls, config_jsonschema: dict) -> None:
+        """The SDK's built-in settings, and ``emit_activate_version_messages`` (the
+        ``activate-version`` capability; the SDK reads it but does not declare it), so
+        Meltano passes it on and ``--about`` lists it."""
+        super().append_builtin_config(config_jsonschema)
+        properties = config_jsonschema.setdefault("properties", {})
+        for name, spec in EMIT_ACTIVATE_VERSION_CONFIG["properties"].items():
+            properties.setdefault(name, spec)
+
+    def load_state(self, state: dict[str, t.Any]) -> None:
+        """The SDK's state loading, after checking the state's format; every STATE this
+        run writes carries the current format."""
+        state_format(state)
+        super().load_state(state)
+        self.state.setdefault("bookmarks", {})
+        self.state[STATE_FORMAT_KEY] = STATE_FORMAT
 
     def load_plugin_settings(self) -> None:
         """Settings of this plugin on top of the shared connection settings."""
@@ -49,7 +73,14 @@ class TapTikTokShop(SharedConfigMixin, Tap):
     def client(self) -> TikTokShopClient:
         """One client for the whole run: shared tokens, rate limiter and connection pool."""
         pool_size = max(16, self.options.detail_concurrency * 2)
-        return TikTokShopClient(self.connection, pool_size=pool_size)
+        client = TikTokShopClient(self.connection, pool_size=pool_size)
+        client.add_observer(self.http_metrics)
+        return client
+
+    @cached_property
+    def http_metrics(self) -> HttpMetrics:
+        """The SDK's HTTP metric points for every call of the client."""
+        return HttpMetrics(self.metrics_logger)
 
     @cached_property
     def shops(self) -> list[Shop]:
@@ -58,6 +89,72 @@ class TapTikTokShop(SharedConfigMixin, Tap):
         if not shops:
             self.logger.warning("The token is not authorized for any shop: nothing to sync")
         return shops
+
+    @cached_property
+    def missing_scopes(self) -> MissingScopes:
+        """Streams skipped for a shop whose authorization lacks an API scope."""
+        return MissingScopes()
+
+    def version_gaps(self, streams: t.Iterable[t.Any]) -> list[tuple[str, Endpoint]]:
+        """``(stream, endpoint)`` for each endpoint the streams call that has no version at
+        or below ``api_version``."""
+        api_version = self.connection.api_version
+        return [(stream.name, endpoint) for stream in streams
+                for endpoint in stream.required_endpoints() if not endpoint.supports(api_version)]
+
+    def check_api_version(self) -> None:
+        """Refuse, before any call, selected streams that need a newer ``api_version``.
+
+        Raises:
+            ConfigError: one line naming each such stream and the version it needs.
+        """
+        used = [stream for stream in self.streams.values()
+                if stream.selected or stream.has_selected_descendents]
+        gaps = self.version_gaps(used)
+        if gaps:
+            api_version = self.connection.api_version
+            needed = ", ".join(f"stream '{name}' needs API version {endpoint.min_version} or "
+                               f"newer ({endpoint.label(endpoint.min_version)})"
+                               for name, endpoint in gaps)
+            newest = max(endpoint.min_version for _, endpoint in gaps)
+            raise ConfigError("api_version", f"{needed}, but api_version is {api_version}: "
+                              f"set api_version to {newest} or newer, or deselect the stream")
+
+    def sync_all(self) -> None:
+        """The SDK's sync of the selected streams, between two checks of this tap.
+
+        Before: a selected stream that needs a newer ``api_version`` is a configuration
+        error (nothing is called). After: if a stream was skipped for a shop missing an API
+        scope, the run ends with status 1 and one summary line, once every other stream
+        is synced and its state written. (The SDK marks ``sync_all`` final for type
+        checkers; this calls it unchanged.)
+        """
+        self.check_api_version()
+        try:
+            super().sync_all()
+        finally:
+            self.http_metrics.flush()
+        self.missing_scopes.raise_if_any()
+
+    def run_connection_test(self) -> bool:
+        """The connection check (``tiktokshop-auth check``: one log line per check; a failed
+        check ends the test with status 1), then the SDK's connection test (one record per
+        stream) on the streams that exist at ``api_version`` (the others are named in the
+        log), then the missing-scope check. The SDK's ``--test`` reads no catalog, so the
+        scopes of every stream are checked."""
+        check_connection(self, lambda result: (self.logger.info if result.passed else
+                                               self.logger.warning)("Connection check %s",
+                                                                    result.line()))
+        gaps = self.version_gaps(self.streams.values())
+        for name, endpoint in gaps:
+            self.logger.warning("Connection test: skipping stream '%s', which needs API "
+                                "version %s (api_version is %s)", name, endpoint.min_version,
+                                self.connection.api_version)
+        skipped = {name for name, _ in gaps}
+        usable = [stream for stream in self.streams.values() if stream.name not in skipped]
+        result = self.run_sync_dry_run(dry_run_record_limit=1, streams=usable)
+        self.missing_scopes.raise_if_any()
+        return result
 
     def shop_by_id(self, shop_id: str) -> Shop:
         """A shop of this sync by id."""
@@ -68,6 +165,7 @@ class TapTikTokShop(SharedConfigMixin, Tap):
 
     _stop_signal: int | None = None
 
+    # Private SDK API: see ARCHITECTURE.md, "Private Singer SDK use".
     def _handle_termination(self, signum: int, frame: t.Any) -> None:
         """Stop on SIGINT/SIGTERM with exit status 128 + signal and one line.
 

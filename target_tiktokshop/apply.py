@@ -1,7 +1,8 @@
 """Send planned calls and map TikTok's answers back to the records they carry.
 
 Batch writes answer ``code: 0`` even when some items failed; the failures are listed
-in ``data.errors[] = {code, message, detail{sku_id | product_id, extra_errors[]}}``.
+in ``data.errors[] = {code, message, detail{sku_id | product_id | package_id,
+extra_errors[]}}``.
 Each error is mapped to the records of the SKU or product it names; the other records
 of the call are applied. An error that names nothing the call carried cannot be
 placed, so every record of that call is reported failed (retrying an absolute "set"
@@ -44,6 +45,7 @@ class PartResult:
     message: str | None = None
     request_id: str | None = None
     reason: str | None = None
+    package_id: str | None = None  # Mark Package As Shipped: the package TikTok created
 
 
 ITEM_REFUSED = "TikTok refused this item"
@@ -88,7 +90,7 @@ def map_item_errors(parts: list[Part], data: dict[str, Any]) -> dict[int, tuple[
         if not isinstance(error, dict):
             continue
         detail = error.get("detail") or {}
-        item = detail.get("sku_id") or detail.get("product_id")
+        item = detail.get("sku_id") or detail.get("product_id") or detail.get("package_id")
         if item is not None and str(item) in ids:
             by_item.setdefault(str(item), []).append(error)
         else:
@@ -157,7 +159,10 @@ def send(
             results.append(PartResult(FAILED, endpoint, code, message, response.request_id,
                                       reason=ITEM_REFUSED))
         else:
-            results.append(PartResult(APPLIED, endpoint, 0, None, response.request_id))
+            created = (response.data or {}).get("package_id") if call.kind == "mark_shipped" \
+                else None
+            results.append(PartResult(APPLIED, endpoint, 0, None, response.request_id,
+                                      package_id=str(created) if created else None))
     refused = {p.item_id for i, p in enumerate(call.parts) if i in failed}
     return Executed(results, accepted=[(call, refused)])
 
@@ -193,8 +198,7 @@ def remember(call: PlannedCall, catalog: ShopCatalog, failed_items: set[str]) ->
         for sku in call.body["skus"]:
             if sku["id"] not in failed_items:
                 list_price = (sku.get("list_price") or {}).get("amount")
-                catalog.set_price(call.product_id or "", sku["id"], sku["price"]["amount"],
-                                  list_price)
+                catalog.set_price(call.product_id or "", sku["id"], sku["price"], list_price)
     elif call.kind == "edit" and not failed_items:
         catalog.set_fields(call.product_id or "", dict(call.body))
     elif call.kind in ("activate", "deactivate"):

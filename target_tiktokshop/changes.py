@@ -1,8 +1,8 @@
 """Validation and normalisation of input records, before any API call.
 
 Each input record becomes either a change (``InventoryChange``, ``PriceChange``,
-``ProductChange``) or a ``Rejected`` with a reason. Nothing here raises on bad data:
-a bad record is reported in the results file and the rest of the run goes on.
+``ProductChange``, ``ShipmentChange``) or a ``Rejected`` with a reason. Nothing here raises
+on bad data: a bad record is reported in the results file and the rest of the run goes on.
 Whether the ids exist in the shop is checked later, against TikTok's catalogue
 (see ``catalog`` and ``planner``).
 """
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-INVENTORY, PRICES, PRODUCTS = "inventory", "prices", "products"
-STREAMS = (INVENTORY, PRICES, PRODUCTS)
+INVENTORY, PRICES, PRODUCTS, SHIPMENTS = "inventory", "prices", "products", "shipments"
+STREAMS = (INVENTORY, PRICES, PRODUCTS, SHIPMENTS)
 
 #: TikTok documents [1, 99999]; 0 is accepted here because setting stock to zero is
 #: the normal way to stop selling an item.
@@ -28,7 +28,11 @@ MAX_ID_TEXT = 128  # longer "ids" are cut in results lines (they cannot be TikTo
 #: TikTok ids are decimal strings. Ids go into request paths, so anything that could
 #: change the path (``/``, ``..``, ``?``, ``%``, spaces) is refused before any call.
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
-ID_FIELDS = ("shop_id", "product_id", "sku_id", "warehouse_id")
+ID_FIELDS = ("shop_id", "product_id", "sku_id", "warehouse_id", "order_id", "package_id")
+#: Keys only the ``shipments`` stream reads (other streams ignore them like any extra field).
+SHIPMENT_KEYS = ("order_id", "package_id")
+MAX_TRACKING_NUMBER = 64  # longer is no carrier's tracking number
+MAX_LINE_ITEMS = 100
 MAX_AMOUNT_DIGITS = 20  # digits before the decimal point; TikTok refuses far less
 
 
@@ -41,9 +45,11 @@ class Keys:
     sku_id: str | None = None
     seller_sku: str | None = None
     warehouse_id: str | None = None
+    order_id: str | None = None
+    package_id: str | None = None
 
     def resolved(self, *, product_id: str | None = None, sku_id: str | None = None,
-                 warehouse_id: str | None = None) -> Keys:
+                 warehouse_id: str | None = None, package_id: str | None = None) -> Keys:
         """The same keys with resolved ids filled in (given values are kept).
 
         Built directly rather than with ``dataclasses.replace``: this runs for every
@@ -54,7 +60,9 @@ class Keys:
                     self.sku_id if sku_id is None else self.sku_id or sku_id,
                     self.seller_sku,
                     self.warehouse_id if warehouse_id is None
-                    else self.warehouse_id or warehouse_id)
+                    else self.warehouse_id or warehouse_id,
+                    self.order_id,
+                    self.package_id if package_id is None else self.package_id or package_id)
 
 
 @dataclass(frozen=True)
@@ -81,11 +89,17 @@ class InventoryChange(Change):
 
 @dataclass(frozen=True)
 class PriceChange(Change):
-    """Set the sale price (and optionally the list price) of one SKU."""
+    """Set the price (and optionally the list price) of one SKU.
+
+    ``amount`` is Update Price's ``price.amount``: the display price for a local seller,
+    the pre-tax price for a cross-border (global) seller, whose display price can be
+    given as ``sale_price`` (see ``planner.plan_prices``).
+    """
 
     amount: Decimal
     currency: str
     list_price: Decimal | None = None
+    sale_price: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -239,6 +253,8 @@ def _show(value: Any, limit: int = 60) -> str:
 
 def _common_checks(stream: str, record: Mapping[str, Any], keys: Keys) -> Rejected | None:
     for name in Keys.__dataclass_fields__:
+        if name in SHIPMENT_KEYS and stream != SHIPMENTS:
+            continue
         reason = _check_id(record, name)
         if reason:
             return Rejected(reason)
@@ -253,6 +269,8 @@ def _common_checks(stream: str, record: Mapping[str, Any], keys: Keys) -> Reject
         if keys.product_id is None:
             return Rejected("product_id is missing")
         return None
+    if stream == SHIPMENTS:
+        return None if keys.order_id is not None else Rejected("order_id is missing")
     if keys.sku_id is None and keys.seller_sku is None:
         return Rejected("sku_id or seller_sku is required")
     if keys.sku_id is not None and keys.product_id is None and keys.seller_sku is None:
@@ -278,6 +296,8 @@ def parse_record(stream: str, seq: int, record: Mapping[str, Any]) -> Change | R
         return _parse_price(seq, keys, record)
     if stream == PRODUCTS:
         return _parse_product(seq, keys, record)
+    if stream == SHIPMENTS:
+        return _parse_shipment(seq, keys, record)
     raise ValueError(f"not a target stream: {stream}")
 
 
@@ -294,7 +314,13 @@ def _parse_price(seq: int, keys: Keys, record: Mapping[str, Any]) -> PriceChange
         if isinstance(parsed, Rejected):
             return parsed
         list_price = parsed
-    return PriceChange(seq, keys, amount, currency, list_price)
+    sale_price = None
+    if record.get("sale_price") is not None:
+        parsed = parse_amount("sale_price", record.get("sale_price"))
+        if isinstance(parsed, Rejected):
+            return parsed
+        sale_price = parsed
+    return PriceChange(seq, keys, amount, currency, list_price, sale_price)
 
 
 def _parse_product(seq: int, keys: Keys, record: Mapping[str, Any]) -> ProductChange | Rejected:
@@ -313,3 +339,73 @@ def _parse_product(seq: int, keys: Keys, record: Mapping[str, Any]) -> ProductCh
     if not change.fields:
         return Rejected("nothing to change: give status, title and/or description")
     return change
+
+
+@dataclass(frozen=True)
+class ShipmentChange(Change):
+    """Ship an order (or some of its line items, or one package) with a tracking number.
+
+    Exactly one of ``provider_id`` and ``provider_name`` is set; a name is resolved to
+    the id through the order's delivery option (``order_cache``).
+    """
+
+    tracking_number: str
+    provider_id: str | None = None
+    provider_name: str | None = None
+    line_item_ids: tuple[str, ...] = ()
+
+
+def _parse_shipment(seq: int, keys: Keys, record: Mapping[str, Any]) -> ShipmentChange | Rejected:
+    tracking = record.get("tracking_number")
+    if tracking is None:
+        return Rejected("tracking_number is missing")
+    if isinstance(tracking, bool) or not isinstance(tracking, str | int):
+        return Rejected(f"tracking_number must be a string, got {type(tracking).__name__}")
+    tracking = str(tracking).strip()
+    problem = _text_problem("tracking_number", tracking)
+    if problem:
+        return Rejected(problem)
+    if len(tracking) > MAX_TRACKING_NUMBER or not tracking.isprintable() or " " in tracking:
+        return Rejected(f"tracking_number must be at most {MAX_TRACKING_NUMBER} characters "
+                        f"without spaces, got {_show(tracking)}")
+    provider_id = record.get("shipping_provider_id")
+    if provider_id is not None:
+        reason = _check_id(record, "shipping_provider_id")
+        if reason or not ID_PATTERN.fullmatch(str(_id_text(provider_id))):
+            return Rejected(reason or f"shipping_provider_id must be an id, got "
+                                      f"{_show(provider_id)}")
+        provider_id = _id_text(provider_id)
+    name = _text(record, "shipping_provider_name")
+    if isinstance(name, Rejected):
+        return name
+    name = name.strip() if name is not None else None
+    if provider_id is not None and name:
+        return Rejected("give shipping_provider_id or shipping_provider_name, not both")
+    if provider_id is None and not name:
+        return Rejected("shipping_provider_id or shipping_provider_name is required")
+    lines = _line_item_ids(record.get("order_line_item_ids"))
+    if isinstance(lines, Rejected):
+        return lines
+    return ShipmentChange(seq, keys, tracking, provider_id, name or None, lines)
+
+
+def _line_item_ids(value: Any) -> tuple[str, ...] | Rejected:
+    """Order line item ids: a list of ids, or one id / a comma-separated string (CSV)."""
+    if value is None:
+        return ()
+    items = value.split(",") if isinstance(value, str) else value
+    if isinstance(items, int | Decimal) and not isinstance(items, bool):
+        items = [items]
+    if not isinstance(items, list | tuple):
+        return Rejected("order_line_item_ids must be a list of ids, got "
+                        f"{type(value).__name__}")
+    ids = []
+    for item in items:
+        reason = _check_id({"id": item}, "id")
+        text = _id_text(item)
+        if reason or text is None or not ID_PATTERN.fullmatch(text):
+            return Rejected(f"order_line_item_ids must hold ids, got {_show(item)}")
+        ids.append(text)
+    if len(ids) > MAX_LINE_ITEMS:
+        return Rejected(f"order_line_item_ids holds more than {MAX_LINE_ITEMS} ids")
+    return tuple(dict.fromkeys(ids))

@@ -88,10 +88,14 @@ class InputReader(SingerReader):
         return message
 
     def assert_line_requires(self, line_dict: dict, requires: set[str]) -> None:  # type: ignore[override]
+        """The SDK's check of a message's keys (the target's goes through it too)."""
+        if not isinstance(line_dict, dict):  # e.g. the "schema" of a SCHEMA message
+            raise self.error(f"expected a JSON object, got {type(line_dict).__name__}")
         missing = sorted(requires - set(line_dict))
         if missing:
             raise self.error(f"missing {', '.join(repr(m) for m in missing)}")
 
+    # Private SDK API: see ARCHITECTURE.md, "Private Singer SDK use".
     def _process_unknown_message(self, message_dict: dict) -> None:
         if self.on_unknown_type is not None:
             self.on_unknown_type(str(message_dict.get("type")))

@@ -7,6 +7,11 @@ Rules (the README's target section documents them for users):
   property (products) in one batch: the last one wins, earlier ones are "superseded";
 * with ``skip_unchanged`` a value equal to TikTok's current one makes no call
   ("unchanged");
+* a value that breaks a guardrail limit (``guardrails.Limits``) makes no call
+  ("refused"); the plan also counts what the run-level breakers look at;
+* prices: ``amount`` is compared with the field it sets, the display price
+  (``sale_price``) of a local seller or the pre-tax price (``tax_exclusive_price``) of a
+  cross-border one;
 * inventory: one Update Inventory call per product with all its changed SKUs, each SKU
   with every warehouse it is stocked in (current quantities re-sent for the others);
 * prices: one Update Price call per product with all its changed SKUs;
@@ -33,8 +38,9 @@ from target_tiktokshop.changes import (
     PriceChange,
     ProductChange,
 )
+from target_tiktokshop.guardrails import MAX_PRICE_CHANGE, NO_LIMITS, Limits, Refusal
 from target_tiktokshop.product_cache import LookupFailure, ProductState, ShopCatalog, SkuState
-from target_tiktokshop.results import FAILED, SUPERSEDED, UNCHANGED, Outcome
+from target_tiktokshop.results import FAILED, REFUSED, SUPERSEDED, UNCHANGED, Outcome
 from tiktokshop.endpoints import (
     ACTIVATE as ACTIVATE_ENDPOINT,
 )
@@ -64,14 +70,18 @@ class Part:
 class PlannedCall:
     """One write call: endpoint, body and the records it carries."""
 
-    kind: str  # "inventory" | "price" | "edit" | "activate" | "deactivate"
+    kind: str  # "inventory" | "price" | "edit" | "activate" | "deactivate" | SHIP_KINDS
     endpoint: Endpoint
     body: dict[str, Any]
     parts: list[Part]
     product_id: str | None = None
+    #: Path parameters other than ``product_id`` (shipments: ``package_id``, ``order_id``).
+    params: dict[str, str] | None = None
 
     @property
     def path_params(self) -> dict[str, str] | None:
+        if self.params:
+            return dict(self.params)
         return {"product_id": self.product_id} if self.product_id else None
 
 
@@ -86,12 +96,27 @@ class Detail:
 
 @dataclass
 class Plan:
-    """Calls to make, and the outcomes already decided without one."""
+    """Calls to make, and the outcomes already decided without one.
+
+    ``breaker_records`` counts the records a run-level breaker looks at (the last record
+    per SKU and warehouse or SKU that names a known SKU) and ``breaker_hits`` lists
+    those that count against it: stock taken from above 0 to 0 (inventory), refused by
+    ``max_price_change_percent`` (prices).
+    """
 
     stream: str
     calls: list[PlannedCall] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
     details: dict[int, Detail] = field(default_factory=dict)
+    breaker_records: int = 0
+    breaker_hits: set[int] = field(default_factory=set)
+
+    def refuse(self, seq: int, refusal: Refusal) -> None:
+        detail = self.details[seq]
+        self.outcomes.append(Outcome(
+            seq, self.stream, REFUSED, detail.keys, reason=refusal.reason,
+            value=detail.value, previous=detail.previous, guardrail=refusal.record(),
+        ))
 
     def fail(self, change: Change, failure: LookupFailure | str, keys: Keys | None = None) -> None:
         if isinstance(failure, str):
@@ -186,7 +211,8 @@ def _last_wins(plan: Plan, entries: Iterable[tuple[Any, int, Detail]]) -> dict[A
 
 # ---------------------------------------------------------------------- inventory
 def plan_inventory(
-    changes: Sequence[InventoryChange], catalog: ShopCatalog, *, skip_unchanged: bool
+    changes: Sequence[InventoryChange], catalog: ShopCatalog, *, skip_unchanged: bool,
+    limits: Limits = NO_LIMITS,
 ) -> Plan:
     """Update Inventory calls, one per product."""
     plan = Plan(INVENTORY)
@@ -206,8 +232,16 @@ def plan_inventory(
     per_product: dict[str, dict[str, dict[str, InventoryChange]]] = {}
     for seq in sorted(_last_wins(plan, entries).values()):
         change, product, sku, warehouse = resolved[seq]
-        if skip_unchanged and sku.inventory[warehouse] == change.quantity:
+        current = sku.inventory[warehouse]
+        plan.breaker_records += 1
+        if change.quantity == 0 and current > 0:
+            plan.breaker_hits.add(seq)
+        if skip_unchanged and current == change.quantity:
             plan.settle(seq, UNCHANGED, plan.details[seq])
+            continue
+        refusal = limits.check_stock(current, change.quantity)
+        if refusal is not None:
+            plan.refuse(seq, refusal)
             continue
         per_product.setdefault(product.id, {}).setdefault(sku.id, {})[warehouse] = change
     for product_id, skus in per_product.items():
@@ -264,10 +298,19 @@ def _same_amount(text: str | None, amount: Decimal) -> bool:
 
 
 def plan_prices(
-    changes: Sequence[PriceChange], catalog: ShopCatalog, *, skip_unchanged: bool
+    changes: Sequence[PriceChange], catalog: ShopCatalog, *, skip_unchanged: bool,
+    limits: Limits = NO_LIMITS,
 ) -> Plan:
-    """Update Price calls, one per product."""
+    """Update Price calls, one per product.
+
+    ``price.amount`` is the display price for a local seller and the pre-tax price for a
+    cross-border (global) seller (Update Price in the OpenAPI snapshot); a cross-border
+    record may also give the display price as ``sale_price`` (required by TikTok for JP
+    and US shops using China warehouses), which a local shop does not take.
+    """
     plan = Plan(PRICES)
+    shop = catalog.shop
+    cross_border = shop.cross_border
     resolved: dict[int, tuple[PriceChange, ProductState, SkuState, dict[str, Any]]] = {}
     entries = []
     for change, product, sku, keys in _found_skus(plan, changes, catalog):
@@ -279,16 +322,27 @@ def plan_prices(
             plan.fail(change, f"currency {change.currency} does not match the shop's currency "
                               f"{sku.currency} (SKU {sku.id}'s current price)", keys)
             continue
+        if change.sale_price is not None and not cross_border:
+            plan.fail(change, f"sale_price is for cross-border (global) sellers only; shop "
+                              f"{shop.id} is a local seller: amount is its display price", keys)
+            continue
         amount = format_amount(change.amount, change.currency)
         list_price = (format_amount(change.list_price, change.currency)
                       if change.list_price is not None else None)
-        if amount is None or (change.list_price is not None and list_price is None):
+        sale_price = (format_amount(change.sale_price, change.currency)
+                      if change.sale_price is not None else None)
+        if amount is None or (change.list_price is not None and list_price is None) \
+                or (change.sale_price is not None and sale_price is None):
             plan.fail(change, f"{change.currency} prices have no decimals", keys)
             continue
-        sku_body: dict[str, Any] = {"id": sku.id,
-                                    "price": {"amount": amount, "currency": change.currency}}
+        price: dict[str, Any] = {"amount": amount, "currency": change.currency}
         value: dict[str, Any] = {"amount": amount, "currency": change.currency}
-        previous: dict[str, Any] = {"amount": sku.sale_price, "currency": sku.currency}
+        previous: dict[str, Any] = {"amount": sku.current_amount(cross_border),
+                                    "currency": sku.currency}
+        if sale_price is not None:
+            price["sale_price"] = value["sale_price"] = sale_price
+            previous["sale_price"] = sku.sale_price
+        sku_body: dict[str, Any] = {"id": sku.id, "price": price}
         if list_price is not None:
             sku_body["list_price"] = {"amount": list_price, "currency": change.currency}
             value["list_price_amount"] = list_price
@@ -300,10 +354,24 @@ def plan_prices(
     per_product: dict[str, list[tuple[PriceChange, dict[str, Any]]]] = {}
     for seq in sorted(_last_wins(plan, entries).values()):
         change, product, sku, sku_body = resolved[seq]
-        unchanged = _same_amount(sku.sale_price, change.amount) and (
-            change.list_price is None or _same_amount(sku.list_price, change.list_price))
+        current = sku.current_amount(cross_border)
+        plan.breaker_records += 1
+        unchanged = _same_amount(current, change.amount) and (
+            change.list_price is None or _same_amount(sku.list_price, change.list_price)) and (
+            change.sale_price is None or _same_amount(sku.sale_price, change.sale_price))
         if skip_unchanged and unchanged:
             plan.settle(seq, UNCHANGED, plan.details[seq])
+            continue
+        sent = sku_body["price"]  # amounts as sent: "12.50", not 12.5
+        refusal = limits.check_price("amount", current, Decimal(sent["amount"]),
+                                     change.currency)
+        if refusal is None and "sale_price" in sent:
+            refusal = limits.check_price("sale_price", sku.sale_price,
+                                         Decimal(sent["sale_price"]), change.currency)
+        if refusal is not None:
+            plan.refuse(seq, refusal)
+            if refusal.limit == MAX_PRICE_CHANGE:
+                plan.breaker_hits.add(seq)
             continue
         per_product.setdefault(product.id, []).append((change, sku_body))
     for product_id, items in per_product.items():
@@ -392,7 +460,11 @@ PLANNERS = {INVENTORY: plan_inventory, PRICES: plan_prices, PRODUCTS: plan_produ
 
 
 def plan_changes(
-    stream: str, changes: Sequence[Change], catalog: ShopCatalog, *, skip_unchanged: bool
+    stream: str, changes: Sequence[Change], catalog: ShopCatalog, *, skip_unchanged: bool,
+    limits: Limits = NO_LIMITS,
 ) -> Plan:
-    """The plan for one shop's changes of one stream."""
-    return PLANNERS[stream](changes, catalog, skip_unchanged=skip_unchanged)  # type: ignore[arg-type]
+    """The plan for one shop's changes of one stream (``limits``: the guardrails)."""
+    if stream == PRODUCTS:
+        return plan_products(changes, catalog, skip_unchanged=skip_unchanged)  # type: ignore[arg-type]
+    return PLANNERS[stream](changes, catalog, skip_unchanged=skip_unchanged,  # type: ignore[operator]
+                            limits=limits)

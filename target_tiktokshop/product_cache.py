@@ -49,7 +49,12 @@ NOT_FOUND_CODES = frozenset({
 
 @dataclass
 class SkuState:
-    """TikTok's current view of one SKU."""
+    """TikTok's current view of one SKU.
+
+    ``sale_price`` is the display price; ``tax_exclusive_price`` the pre-tax price of a
+    cross-border (global) seller (Search Products gives local sellers their display
+    price there). ``current_amount`` picks the one Update Price's ``amount`` sets.
+    """
 
     id: str
     seller_sku: str | None
@@ -57,6 +62,14 @@ class SkuState:
     sale_price: str | None
     list_price: str | None
     inventory: dict[str, int]  # warehouse_id -> quantity, in TikTok's order
+    tax_exclusive_price: str | None = None
+
+    def current_amount(self, cross_border: bool) -> str | None:
+        """The current value of what ``price.amount`` sets: the pre-tax price for a
+        cross-border seller, the display price for a local one."""
+        if cross_border:
+            return self.tax_exclusive_price
+        return self.sale_price or self.tax_exclusive_price
 
 
 @dataclass
@@ -113,6 +126,7 @@ def parse_sku(raw: dict[str, Any]) -> SkuState:
         sale_price=price.get("sale_price") or None,
         list_price=list_price.get("amount") or None,
         inventory=inventory,
+        tax_exclusive_price=price.get("tax_exclusive_price") or None,
     )
 
 
@@ -344,11 +358,23 @@ class ShopCatalog:
         if sku:
             sku.inventory.update(inventory)
 
-    def set_price(self, product_id: str, sku_id: str, amount: str, list_price: str | None) -> None:
-        """Remember prices this run wrote."""
+    def set_price(self, product_id: str, sku_id: str, price: dict[str, Any],
+                  list_price: str | None) -> None:
+        """Remember prices this run wrote (``price``: the ``price`` object sent).
+
+        For a cross-border shop ``amount`` is the pre-tax price and TikTok derives the
+        display price unless ``sale_price`` was sent; for a local shop it is the display
+        price and TikTok derives the pre-tax one. A derived value is not known here, so
+        it is forgotten rather than kept stale.
+        """
         sku = self._sku(product_id, sku_id)
         if sku:
-            sku.sale_price = amount
+            if self.shop.cross_border:
+                sku.tax_exclusive_price = price["amount"]
+                sku.sale_price = price.get("sale_price")
+            else:
+                sku.sale_price = price["amount"]
+                sku.tax_exclusive_price = None
             if list_price is not None:
                 sku.list_price = list_price
 

@@ -18,12 +18,17 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from target_tiktokshop.changes import Keys
+from target_tiktokshop.seq_set import SeqSet
 from tiktokshop.redact import REDACTOR
 
-APPLIED, UNCHANGED, FAILED, PLANNED, SUPERSEDED = (
-    "applied", "unchanged", "failed", "planned", "superseded",
+APPLIED, UNCHANGED, FAILED, PLANNED, SUPERSEDED, REFUSED = (
+    "applied", "unchanged", "failed", "planned", "superseded", "refused",
 )
-OUTCOMES = (APPLIED, UNCHANGED, SUPERSEDED, PLANNED, FAILED)
+OUTCOMES = (APPLIED, UNCHANGED, SUPERSEDED, PLANNED, REFUSED, FAILED)
+#: Version of the results line layout (the ``schema_version`` of every line). Version 1
+#: added ``schema_version``, ``guardrail`` and the outcome ``refused``; files written
+#: before it have no ``schema_version``. Bump it when a field changes or goes away.
+SCHEMA_VERSION = 1
 DEFAULT_RESULTS_PATH = "output/target-tiktokshop-results.jsonl"
 #: Characters JSON leaves unescaped that str.splitlines() and some JSONL readers treat as
 #: line breaks; they only occur inside strings, where their escape means the same.
@@ -46,10 +51,12 @@ class Outcome:
     value: dict[str, Any] | None = None
     previous: dict[str, Any] | None = None
     superseded_by: int | None = None
+    guardrail: dict[str, Any] | None = None  # for ``refused``: limit, current, requested
 
     def line(self, run_id: str, dry_run: bool) -> dict[str, Any]:
         """The JSON object written to the results file (fixed key order)."""
         return {
+            "schema_version": SCHEMA_VERSION,
             "seq": self.seq,
             "stream": self.stream,
             "outcome": self.outcome,
@@ -58,6 +65,8 @@ class Outcome:
             "sku_id": self.keys.sku_id,
             "seller_sku": self.keys.seller_sku,
             "warehouse_id": self.keys.warehouse_id,
+            "order_id": self.keys.order_id,
+            "package_id": self.keys.package_id,
             "value": self.value,
             "previous": self.previous,
             "reason": self.reason,
@@ -66,6 +75,7 @@ class Outcome:
             "request_id": self.request_id,
             "endpoint": self.endpoint,
             "superseded_by": self.superseded_by,
+            "guardrail": self.guardrail,
             "dry_run": dry_run,
             "run_id": run_id,
             "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -103,7 +113,7 @@ class ResultsWriter:
         self._lock = threading.Lock()
         self._file: TextIO | None = None
         self._started = False
-        self._written: set[int] = set()
+        self._written = SeqSet()
 
     def _open(self) -> TextIO:
         """The open file: truncated when first opened in this run, appended to after."""
@@ -131,10 +141,9 @@ class ResultsWriter:
         with self._lock:
             handle = self._open()
             for outcome, text in lines:
-                if outcome.seq in self._written:
+                if not self._written.add(outcome.seq):
                     handle.flush()
                     raise RuntimeError(f"record {outcome.seq} already has a results line")
-                self._written.add(outcome.seq)
                 handle.write(text)
                 stats = self.stats.setdefault(outcome.stream, StreamStats())
                 stats.outcomes[outcome.outcome] += 1
@@ -165,6 +174,17 @@ class ResultsWriter:
         """Failed records so far (all streams)."""
         with self._lock:
             return sum(s.outcomes.get(FAILED, 0) for s in self.stats.values())
+
+    @property
+    def refused(self) -> int:
+        """Records refused by a guardrail so far (all streams)."""
+        with self._lock:
+            return sum(s.outcomes.get(REFUSED, 0) for s in self.stats.values())
+
+    @property
+    def not_applied(self) -> int:
+        """Failed plus refused records: what ``max_failures`` is compared with."""
+        return self.failed + self.refused
 
     @property
     def total(self) -> int:

@@ -5,7 +5,11 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from typing import Any
 
+from target_tiktokshop.guardrails import BreakerTrip
+from target_tiktokshop.held import HeldWrites
+from target_tiktokshop.order_cache import ShopOrders
 from target_tiktokshop.product_cache import ShopCatalog
 from target_tiktokshop.results import ResultsWriter
 from target_tiktokshop.settings import TargetOptions
@@ -34,8 +38,16 @@ class Run:
         self._authorized: set[str] = set()
         self._warned: set[str] = set()
         self._catalogs: dict[str, ShopCatalog] = {}
+        self._orders: dict[str, ShopOrders] = {}
         self._lock = threading.Lock()
         self._seq = 0
+        #: Inventory/price changes waiting for the end of input (run-level breakers).
+        self.held = HeldWrites()
+        #: Breakers that tripped: the run exits non-zero and holds STATE back.
+        self.trips: list[BreakerTrip] = []
+        #: The latest sink of each stream (the SDK's active one), which writes what is
+        #: held for its stream when the input ends.
+        self.sinks: dict[str, Any] = {}
 
     def next_seq(self) -> int:
         """Sequence number of the next input record (1-based, across all streams)."""
@@ -84,6 +96,14 @@ class Run:
             if shop.id not in self._catalogs:
                 self._catalogs[shop.id] = ShopCatalog(client, shop)
             return self._catalogs[shop.id]
+
+    def orders(self, shop: Shop) -> ShopOrders:
+        """The cached orders and shipping providers of a shop (``shipments``)."""
+        client = self.client
+        with self._lock:
+            if shop.id not in self._orders:
+                self._orders[shop.id] = ShopOrders(client, shop)
+            return self._orders[shop.id]
 
     def warn_once(self, key: str) -> bool:
         """True the first time ``key`` is seen (for once-per-run warnings)."""

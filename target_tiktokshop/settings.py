@@ -2,19 +2,38 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from singer_sdk import typing as th
 
+from target_tiktokshop.changes import MAX_QUANTITY
+from target_tiktokshop.guardrails import (
+    BREAKER_MIN_RECORDS,
+    BREAKER_PRICE_CHANGE,
+    BREAKER_ZERO_STOCK,
+    MAX_PRICE,
+    MAX_PRICE_CHANGE,
+    MAX_STOCK_CHANGE,
+    MIN_PRICE,
+    OVERRIDE_BREAKERS,
+    OVERRIDE_ENV,
+    Limits,
+)
 from target_tiktokshop.results import DEFAULT_RESULTS_PATH
 from tiktokshop.errors import ConfigError
+from tiktokshop.paths import ensure_writable_folder
 from tiktokshop_singer.config_schema import CONNECTION_SETTINGS
 
 UNKNOWN_STREAM_CHOICES = ("fail", "ignore")
+#: A number, or a decimal string: prices are written that way everywhere else, and the
+#: SDK leaves a number from an environment variable (``--config ENV``) as a string.
+NUMERIC = th.CustomType({"type": ["number", "string"]})
 DEFAULT_MAX_PARALLEL_SHOPS = 4
 
 TARGET_SETTINGS = th.PropertiesList(
@@ -58,6 +77,57 @@ TARGET_SETTINGS = th.PropertiesList(
         description="Shops written in parallel. Within a shop, up to 8 calls for "
                     "different products run at once; calls for one product stay in order.",
     ),
+    th.Property(
+        MAX_PRICE_CHANGE, NUMERIC, default=80,
+        description=(
+            "Guardrail: the largest change of a price against the SKU's current price, in "
+            "percent (both ways). A record changing it more is not sent: outcome 'refused'."
+        ),
+    ),
+    th.Property(
+        MIN_PRICE, NUMERIC,
+        description="Guardrail: a price record below this amount (in the record's currency; "
+                    "a number or a decimal string) is not sent: outcome 'refused'. Unset by "
+                    "default.",
+    ),
+    th.Property(
+        MAX_PRICE, NUMERIC,
+        description="Guardrail: a price record above this amount (in the record's currency; "
+                    "a number or a decimal string) is not sent: outcome 'refused'. Unset by "
+                    "default.",
+    ),
+    th.Property(
+        MAX_STOCK_CHANGE, th.IntegerType,
+        description="Guardrail: the largest change of a SKU's stock in a warehouse against "
+                    "its current stock (both ways). A record changing it more is not sent: "
+                    "outcome 'refused'. Unset by default.",
+    ),
+    th.Property(
+        BREAKER_ZERO_STOCK, NUMERIC, default=50,
+        description=(
+            f"Run-level breaker: when a run has at least {BREAKER_MIN_RECORDS} inventory "
+            "records and more than this percentage of them would take a SKU's stock to 0, "
+            "no inventory record of the run is written and the run exits non-zero. While it "
+            "is on, inventory writes wait for the end of input. 100 turns it off."
+        ),
+    ),
+    th.Property(
+        BREAKER_PRICE_CHANGE, NUMERIC, default=20,
+        description=(
+            f"Run-level breaker: when a run has at least {BREAKER_MIN_RECORDS} price records "
+            f"and more than this percentage of them are refused by {MAX_PRICE_CHANGE}, no "
+            "price record of the run is written and the run exits non-zero. While it is on, "
+            "price writes wait for the end of input. 100 turns it off."
+        ),
+    ),
+    th.Property(
+        OVERRIDE_BREAKERS, th.BooleanType, default=False,
+        description=(
+            "Let a run through that a breaker would stop (the per-record limits still "
+            f"apply); also the environment variable {OVERRIDE_ENV}=true. Writes then go "
+            "batch by batch."
+        ),
+    ),
 )
 
 
@@ -71,6 +141,7 @@ class TargetOptions:
     max_failures: int = 0
     unknown_streams: str = "fail"
     max_parallel_shops: int = DEFAULT_MAX_PARALLEL_SHOPS
+    guardrails: Limits = field(default_factory=Limits)
 
 
 def _bool(config: Mapping[str, Any], name: str, default: bool) -> bool:
@@ -97,6 +168,66 @@ def _int(config: Mapping[str, Any], name: str, default: int, low: int, high: int
     return value
 
 
+def _decimal(config: Mapping[str, Any], name: str, default: Decimal | None,
+             low: Decimal, high: Decimal) -> Decimal | None:
+    """A number setting (integers, decimals and numeric strings accepted), or ``default``
+    when unset."""
+    value = config.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return default
+    number: Decimal | None = None
+    if isinstance(value, int | float | Decimal | str) and not isinstance(value, bool):
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            number = None
+    if number is None or not number.is_finite():
+        raise ConfigError(name, f"must be a number, got {value!r}")
+    if not low <= number <= high:
+        raise ConfigError(name, f"must be between {low} and {high}, got {value}")
+    return number
+
+
+def _override(config: Mapping[str, Any], env: Mapping[str, str]) -> bool:
+    """``override_breakers`` from the config, or from the environment variable, which
+    wins: it lets one run through without touching the config file."""
+    variable = env.get(OVERRIDE_ENV)
+    if variable is not None and variable.strip():
+        if variable.strip().lower() not in ("true", "false"):
+            raise ConfigError(OVERRIDE_BREAKERS, f"the environment variable {OVERRIDE_ENV} "
+                                                 f"must be true or false, got {variable!r}")
+        return variable.strip().lower() == "true"
+    return _bool(config, OVERRIDE_BREAKERS, False)
+
+
+def load_limits(config: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Limits:
+    """The guardrail settings (see ``guardrails.py``).
+
+    Raises:
+        ConfigError: naming the first invalid setting.
+    """
+    big = Decimal(10) ** 12
+    cent = Decimal("0.01")
+    min_price = _decimal(config, MIN_PRICE, None, cent, big)
+    max_price = _decimal(config, MAX_PRICE, None, cent, big)
+    if min_price is not None and max_price is not None and max_price < min_price:
+        raise ConfigError(MAX_PRICE, f"must not be below min_price ({min_price}), got "
+                                     f"{max_price}")
+    stock = config.get(MAX_STOCK_CHANGE)
+    return Limits(
+        max_price_change_percent=_decimal(config, MAX_PRICE_CHANGE, Decimal(80), cent, big),
+        min_price=min_price,
+        max_price=max_price,
+        max_stock_change=None if stock is None or stock == ""
+        else _int(config, MAX_STOCK_CHANGE, 0, 1, MAX_QUANTITY),
+        breaker_zero_stock_percent=_decimal(config, BREAKER_ZERO_STOCK, Decimal(50),
+                                            Decimal(0), Decimal(100)) or Decimal(0),
+        breaker_price_change_percent=_decimal(config, BREAKER_PRICE_CHANGE, Decimal(20),
+                                              Decimal(0), Decimal(100)) or Decimal(0),
+        override_breakers=_override(config, os.environ if env is None else env),
+    )
+
+
 def results_path(value: Any, started: datetime | None = None) -> Path:
     """The results file path, with ``{timestamp}`` filled in."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -107,6 +238,7 @@ def results_path(value: Any, started: datetime | None = None) -> Path:
     path = Path(value.strip().replace("{timestamp}", stamp)).expanduser()
     if path.is_dir():
         raise ConfigError("results_path", f"must be a file path, not the folder {path}")
+    ensure_writable_folder("results_path", path)
     return path
 
 
@@ -126,4 +258,5 @@ def load_options(config: Mapping[str, Any]) -> TargetOptions:
         max_failures=_int(config, "max_failures", 0, 0, 10**9),
         unknown_streams=unknown.strip().lower(),
         max_parallel_shops=_int(config, "max_parallel_shops", DEFAULT_MAX_PARALLEL_SHOPS, 1, 32),
+        guardrails=load_limits(config),
     )

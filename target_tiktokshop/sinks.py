@@ -3,12 +3,18 @@
 Every record of a batch leaves with exactly one results line, whatever happens: parsing
 settles invalid records, the executor (``executor.py``) the planned and called ones, and
 a final sweep reports anything left (a run-stopping error, or a bug) as failed.
+
+While a stream's run-level breaker is on (``guardrails.Limits.holds``), its valid changes
+are held (``held.py``) instead of written per batch; the stream's active sink writes
+them, or refuses them when the breaker trips, in ``clean_up`` at the end of input, which
+the SDK calls before it emits the last STATE.
 """
 
 from __future__ import annotations
 
 import typing as t
 from collections import defaultdict
+from collections.abc import Iterable
 
 from singer_sdk.sinks import BatchSink
 
@@ -16,6 +22,8 @@ from target_tiktokshop.changes import (
     INVENTORY,
     PRICES,
     PRODUCTS,
+    SHIPMENTS,
+    STREAMS,
     Change,
     Keys,
     Rejected,
@@ -23,6 +31,7 @@ from target_tiktokshop.changes import (
     record_keys,
 )
 from target_tiktokshop.executor import BatchExecutor
+from target_tiktokshop.guardrails import BREAKER_PRICE_CHANGE, BREAKER_ZERO_STOCK
 from target_tiktokshop.results import FAILED, Outcome
 
 if t.TYPE_CHECKING:
@@ -41,6 +50,7 @@ class TikTokShopSink(BatchSink):
         self.run: Run = target.run
         self._staged: list[Entry] = []
         super().__init__(target, *args, **kwargs)
+        self.run.sinks[self.kind] = self  # the SDK's active sink is the latest one
 
     def get_validator(self) -> None:
         """No JSON-schema validation: it would stop the run at the first bad record;
@@ -54,11 +64,15 @@ class TikTokShopSink(BatchSink):
         context.setdefault("records", []).append((self.run.next_seq(), record))
 
     def abandon(self, reason: str) -> None:
-        """Report every staged record as failed (the run stops before applying them)."""
+        """Report every staged or held record as failed (the run stops before applying
+        them)."""
         for seq, record in self._staged:
             if not self.run.results.has_line(seq):
                 self._write(Outcome(seq, self.kind, FAILED, record_keys(record), reason=reason))
         self._staged = []
+        for change in self.run.held.take(self.kind):
+            if not self.run.results.has_line(change.seq):
+                self._write(Outcome(change.seq, self.kind, FAILED, change.keys, reason=reason))
 
     def _write(self, outcome: Outcome) -> None:
         self.run.results.write(outcome)
@@ -66,29 +80,67 @@ class TikTokShopSink(BatchSink):
     # ------------------------------------------------------------------ batch
     def process_batch(self, context: dict) -> None:
         entries: list[Entry] = context.get("records", [])
-        by_shop: dict[str, list[Change]] = defaultdict(list)
-        for seq, record in entries:
-            parsed = parse_record(self.kind, seq, record)
-            if isinstance(parsed, Rejected):
-                self._write(Outcome(seq, self.kind, FAILED, record_keys(record),
-                                    reason=parsed.reason))
-            else:
-                by_shop[parsed.keys.shop_id or ""].append(parsed)
         try:
+            by_shop: dict[str, list[Change]] = defaultdict(list)
+            for seq, record in entries:
+                parsed = parse_record(self.kind, seq, record)
+                if isinstance(parsed, Rejected):
+                    self._write(Outcome(seq, self.kind, FAILED, record_keys(record),
+                                        reason=parsed.reason))
+                else:
+                    by_shop[parsed.keys.shop_id or ""].append(parsed)
+            if self.run.options.guardrails.holds(self.kind):
+                self._hold(change for changes in by_shop.values() for change in changes)
+                return
             BatchExecutor(self.run, self.kind).apply(by_shop)
         finally:
-            self._sweep(entries)
+            self._sweep((seq, record) for seq, record in entries
+                        if not self.run.held.has(self.kind, seq))
             self._staged = []
 
-    def _sweep(self, entries: list[Entry]) -> None:
-        """Give every record of the batch still without a line a failed one."""
+    def _hold(self, changes: Iterable[Change]) -> None:
+        """Keep the batch's changes for the end of input (the stream's breaker is on)."""
+        if self.run.warn_once(f"held:{self.kind}"):
+            breaker = BREAKER_ZERO_STOCK if self.kind == INVENTORY else BREAKER_PRICE_CHANGE
+            self.logger.info("Stream '%s': writes wait for the end of input, so that %s "
+                             "can decide over the whole run", self.kind, breaker)
+        superseded = [self.run.held.add(self.kind, change)
+                      for change in sorted(changes, key=lambda c: c.seq)]
+        self.run.results.write_all(outcome for outcome in superseded if outcome is not None)
+
+    def clean_up(self) -> None:
+        """End of input: the stream's active sink writes (or refuses) what is held."""
+        try:
+            if self.run.sinks.get(self.kind) is self:
+                self.release_held()
+        finally:
+            super().clean_up()
+
+    def release_held(self) -> None:
+        """Plan and write the whole run's held changes; the breaker decides first."""
+        changes = self.run.held.take(self.kind)
+        if not changes:
+            return
+        by_shop: dict[str, list[Change]] = defaultdict(list)
+        for change in changes:
+            by_shop[change.keys.shop_id or ""].append(change)
+        try:
+            BatchExecutor(self.run, self.kind, chunk_size=self.max_size).apply(
+                by_shop, whole_run=True)
+        finally:
+            self._sweep((change.seq, change.keys) for change in changes)
+
+    def _sweep(self, items: Iterable[tuple[int, t.Any]]) -> None:
+        """Give every record still without a line a failed one (``items``: its sequence
+        number with its raw record or its keys)."""
         if self.run.fatal:
             reason = f"not attempted: {self.run.fatal}"
         else:
             reason = "not confirmed: the batch stopped on an unexpected error (see the log)"
-        for seq, record in entries:
+        for seq, record in items:
             if not self.run.results.has_line(seq):
-                keys: Keys = record_keys(record) if isinstance(record, dict) else Keys()
+                keys: Keys = record if isinstance(record, Keys) else (
+                    record_keys(record) if isinstance(record, dict) else Keys())
                 self._write(Outcome(seq, self.kind, FAILED, keys, reason=reason))
 
 
@@ -119,7 +171,7 @@ class IgnoredStreamSink(BatchSink):
         if self.run.warn_once(f"ignored:{self.stream_name}"):
             self.logger.warning(
                 "Ignoring stream '%s': not one of %s (unknown_streams is 'ignore')",
-                self.stream_name, ", ".join((INVENTORY, PRICES, PRODUCTS)))
+                self.stream_name, ", ".join(STREAMS))
 
     def get_validator(self) -> None:
         return None
@@ -131,7 +183,14 @@ class IgnoredStreamSink(BatchSink):
         """Nothing to write."""
 
 
+class ShipmentsSink(TikTokShopSink):
+    """The ``shipments`` stream: tracking numbers per order, package or line items."""
+
+    kind = SHIPMENTS
+
+
 SINKS: dict[str, type[TikTokShopSink]] = {
     INVENTORY: InventorySink, PRICES: PricesSink, PRODUCTS: ProductsSink,
+    SHIPMENTS: ShipmentsSink,
 }
 __all__ = ["SINKS", "IgnoredStreamSink", "TikTokShopSink"]

@@ -18,7 +18,12 @@ from singer_sdk.singerlib.exceptions import InvalidInputLine
 from target_tiktokshop.changes import STREAMS, Keys, record_keys
 from target_tiktokshop.input_reader import InputError, InputReader, json_type_name
 from target_tiktokshop.results import FAILED, Outcome
-from target_tiktokshop.run_errors import RunStoppedError, TooManyFailuresError, UnknownStreamError
+from target_tiktokshop.run_errors import (
+    BreakerTrippedError,
+    RunStoppedError,
+    TooManyFailuresError,
+    UnknownStreamError,
+)
 from target_tiktokshop.runtime import Run
 from target_tiktokshop.settings import TARGET_SETTINGS, TargetOptions, load_options
 from target_tiktokshop.sinks import SINKS, IgnoredStreamSink, TikTokShopSink
@@ -111,14 +116,11 @@ class TargetTikTokShop(SharedConfigMixin, Target):
                                 key_properties=key_properties)
 
     # ------------------------------------------------------------------ input
-    def _assert_line_requires(self, message_dict: dict, requires: set[str]) -> None:
-        """As the SDK's, but a bad message stops the run naming its input line."""
-        if not isinstance(message_dict, dict):
-            raise InvalidInputLine(f"expected a JSON object, got {type(message_dict).__name__}")
-        missing = sorted(requires - set(message_dict))
-        if missing:
-            raise InvalidInputLine(f"missing {', '.join(repr(m) for m in missing)}")
+    # A message without the keys its type requires (or a SCHEMA whose "schema" is not an
+    # object) stops the run naming its input line: the SDK checks them through
+    # ``message_reader.assert_line_requires`` (``InputReader``).
 
+    # Private SDK API: see ARCHITECTURE.md, "Private Singer SDK use".
     def _process_record_message(self, message_dict: dict) -> None:
         self._busy += 1
         try:
@@ -163,7 +165,7 @@ class TargetTikTokShop(SharedConfigMixin, Target):
             reason = "the RECORD message has no 'record'"
         elif not isinstance(record, dict):
             reason = f"the record is not a JSON object (got {json_type_name(record)})"
-        elif kinds and not all(kind in self._sinks_active for kind in kinds):
+        elif kinds and not all(self.sink_exists(kind) for kind in kinds):
             reason = f"no SCHEMA message for stream '{stream}' came before this record"
         if not kinds and stream not in self.mapper.stream_maps \
                 and self.run.options.unknown_streams == "ignore":
@@ -188,20 +190,27 @@ class TargetTikTokShop(SharedConfigMixin, Target):
             self.logger.warning("Ignoring Singer messages of unknown type %r", kind[:40])
 
     def _abandon_staged(self, reason: str) -> None:
+        # Private SDK state (ARCHITECTURE.md, "Private Singer SDK use"): a sink replaced
+        # after a schema change waits in ``_sinks_to_clear`` with its staged records, and
+        # the public API only reaches the active sink of each stream.
         for sink in [*self._sinks_to_clear, *self._sinks_active.values()]:
             if isinstance(sink, TikTokShopSink):
                 sink.abandon(reason)
 
     # ------------------------------------------------------------------ state
+    # Private SDK API: see ARCHITECTURE.md, "Private Singer SDK use".
     def _write_state_message(self, state: dict) -> None:
         """Pass the tap's STATE through unchanged, unless the run must not advance it.
 
         The SDK writes the latest STATE only after ``drain_all`` has written every
         staged record (a STATE message itself never triggers a drain in 0.54), so
         the records before a STATE are always applied before it is emitted. It is held
-        back in a dry run (nothing was written), after a run-stopping error, and once
-        failures exceed ``max_failures`` (so the tap sends those records again).
+        back in a dry run (nothing was written), after a run-stopping error, once
+        failures exceed ``max_failures`` (so the tap sends those records again), while
+        writes wait for the end of input (run-level breakers), and after a breaker tripped.
         """
+        if self.run.held.pending():  # records before this STATE are not written yet
+            return
         hold = self._state_hold_reason()
         if hold:
             if not self._state_note_logged:
@@ -216,9 +225,12 @@ class TargetTikTokShop(SharedConfigMixin, Target):
             return "dry run (nothing was written)"
         if self.run.fatal is not None:
             return "the run stopped on an error"
-        failed = self.run.results.failed
+        if self.run.trips:
+            return "a run-level breaker tripped"
+        failed = self.run.results.not_applied
         if failed > options.max_failures:
-            return f"{failed} records failed, more than max_failures ({options.max_failures})"
+            return (f"{failed} records failed or were refused, more than max_failures "
+                    f"({options.max_failures})")
         return None
 
     # ------------------------------------------------------------------ end
@@ -232,10 +244,14 @@ class TargetTikTokShop(SharedConfigMixin, Target):
         results, options = self.run.results, self.run.options
         if self.run.fatal is not None:
             raise RunStoppedError(self.run.fatal, results.failed, results.path)
-        if results.failed > options.max_failures:
+        if self.run.trips:
+            raise BreakerTrippedError(self.run.trips, results.path, dry_run=options.dry_run)
+        if results.not_applied > options.max_failures:
             raise TooManyFailuresError(results.failed, results.total, options.max_failures,
-                                       results.path, dry_run=options.dry_run)
+                                       results.path, dry_run=options.dry_run,
+                                       refused=results.refused)
 
+    # Private SDK API: see ARCHITECTURE.md, "Private Singer SDK use".
     def _handle_termination(self, signum: int, frame: FrameType | None) -> None:
         """Stop on SIGINT/SIGTERM without applying the records still staged.
 
@@ -282,8 +298,8 @@ class TargetTikTokShop(SharedConfigMixin, Target):
             if stats.ignored:
                 self.logger.warning("Stream '%s' ignored: %d records skipped", stream,
                                     stats.ignored)
-        self.logger.info("Results file: %s (%d records, %d failed)%s", results.path,
-                         results.total, results.failed,
+        self.logger.info("Results file: %s (%d records, %d failed, %d refused)%s",
+                         results.path, results.total, results.failed, results.refused,
                          " (dry run: nothing was written)" if self.run.options.dry_run else "")
 
 

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from tiktokshop.endpoints import BASE_VERSION
+from tiktokshop.endpoints import BASE_VERSION, DEFAULT_VERSION
 from tiktokshop.errors import ConfigError
+from tiktokshop.paths import ensure_writable_folder
 
 DEFAULT_API_BASE_URL = "https://open-api.tiktokglobalshop.com"
 DEFAULT_AUTH_BASE_URL = "https://auth.tiktok-shops.com"
@@ -50,9 +51,11 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("connection_name", "string", "Label for this connection, used in logs."),
     SettingSpec(
         "api_version", "string",
-        "TikTok Shop API version (YYYYMM, 202309 or newer). Each endpoint is called at the "
-        "newest version this connector supports that is not newer than this value.",
-        default=BASE_VERSION,
+        f"TikTok Shop API version (YYYYMM, {BASE_VERSION} or newer; default {DEFAULT_VERSION}, "
+        "the newest this connector calls). Each endpoint is called at the newest version this "
+        "connector supports that is not newer than this value; selecting a tap stream whose "
+        "endpoint needs a newer version is a configuration error naming that version.",
+        default=DEFAULT_VERSION,
     ),
     SettingSpec("service_region", "string",
                 "US for shops in the United States, Non-US for every other market.",
@@ -96,7 +99,7 @@ class ConnectionSettings:
 
     app_key: str
     app_secret: str
-    api_version: str = BASE_VERSION
+    api_version: str = DEFAULT_VERSION
     service_region: str = "Non-US"
     service_id: str | None = None
     connection_name: str | None = None
@@ -144,16 +147,16 @@ def _text(config: Mapping[str, Any], name: str, *, required: bool = False) -> st
 
 
 def _api_version(config: Mapping[str, Any]) -> str:
-    value = _text(config, "api_version") or BASE_VERSION
+    value = _text(config, "api_version") or DEFAULT_VERSION
     if value.lower() == "legacy" or value.lower().startswith("v1") or value.startswith("/api"):
         raise ConfigError(
             "api_version",
             "'legacy' is not supported: TikTok retired the legacy API on 2024-12-31; use "
-            f"{BASE_VERSION} (the default) or a newer version such as 202502",
+            f"{DEFAULT_VERSION} (the default) or another version from {BASE_VERSION} on",
         )
     if not re.fullmatch(r"20\d{2}(0[1-9]|1[0-2])", value):
         raise ConfigError("api_version",
-                          f"must look like YYYYMM (e.g. {BASE_VERSION}), got {value!r}")
+                          f"must look like YYYYMM (e.g. {DEFAULT_VERSION}), got {value!r}")
     if value < BASE_VERSION:
         raise ConfigError(
             "api_version",
@@ -278,4 +281,6 @@ def load_settings(config: Mapping[str, Any]) -> ConnectionSettings:
         )
     if settings.token_store_path is not None and settings.token_store_path.is_dir():
         raise ConfigError("token_store_path", "must be a file path, not a directory")
+    if settings.token_store_path is not None:
+        ensure_writable_folder("token_store_path", settings.token_store_path, private=True)
     return settings

@@ -3,7 +3,9 @@
 Each endpoint lists the API versions the project supports for it. The configured
 ``api_version`` is a ceiling: an endpoint is called at the newest supported version
 that is not newer than ``api_version`` (TikTok versions each API separately and lets
-clients mix versions across endpoints).
+clients mix versions across endpoints). An endpoint that has no version at or below the
+ceiling cannot be called at all (:meth:`Endpoint.supports`): the plugins refuse a selected
+stream that needs one, naming the version it needs.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 BASE_VERSION = "202309"
+#: The default ``api_version``: the newest endpoint version this release calls and tests
+#: (Get Unsettled Transactions, 202507).
+DEFAULT_VERSION = "202507"
 
 
 @dataclass(frozen=True)
@@ -25,10 +30,20 @@ class Endpoint:
     versions: tuple[str, ...] = (BASE_VERSION,)
     shop_scoped: bool = True
 
+    @property
+    def min_version(self) -> str:
+        """The oldest version this project calls the endpoint at."""
+        return min(self.versions)
+
+    def supports(self, api_version: str) -> bool:
+        """True when the endpoint has a supported version <= ``api_version``."""
+        return self.min_version <= api_version
+
     def version_for(self, api_version: str) -> str:
-        """Newest supported version <= api_version (versions are YYYYMM strings)."""
+        """Newest supported version <= api_version (versions are YYYYMM strings); the
+        oldest one when none is (check :meth:`supports` first)."""
         usable = [v for v in self.versions if v <= api_version]
-        return max(usable) if usable else min(self.versions)
+        return max(usable) if usable else self.min_version
 
     def path(self, api_version: str, **path_params: str) -> str:
         """Concrete request path for the given API version and path parameters."""
@@ -85,4 +100,55 @@ RETURN_SEARCH = Endpoint(
 CANCELLATION_SEARCH = Endpoint(
     "cancellation_search", "POST", "/return_refund/{version}/cancellations/search",
     scope="seller.return_refund.basic",
+)
+PACKAGE_SEARCH = Endpoint(
+    "package_search", "POST", "/fulfillment/{version}/packages/search",
+    scope="seller.fulfillment.basic",
+)
+PACKAGE_DETAIL = Endpoint(
+    "package_detail", "GET", "/fulfillment/{version}/packages/{package_id}",
+    scope="seller.fulfillment.basic",
+)
+STATEMENTS = Endpoint(
+    "statements", "GET", "/finance/{version}/statements", scope="seller.finance.info",
+)
+STATEMENT_TRANSACTIONS = Endpoint(
+    "statement_transactions", "GET",
+    "/finance/{version}/statements/{statement_id}/statement_transactions",
+    scope="seller.finance.info", versions=("202309", "202501"),
+)
+PAYMENTS = Endpoint(
+    "payments", "GET", "/finance/{version}/payments", scope="seller.finance.info",
+)
+WITHDRAWALS = Endpoint(
+    "withdrawals", "GET", "/finance/{version}/withdrawals", scope="seller.finance.info",
+)
+UNSETTLED_TRANSACTIONS = Endpoint(
+    "unsettled_transactions", "GET", "/finance/{version}/orders/unsettled",
+    scope="seller.finance.info", versions=("202507",),
+)
+ORDER_DETAIL = Endpoint(
+    "order_detail", "GET", "/order/{version}/orders", scope="seller.order.info",
+)
+SHIPPING_PROVIDERS = Endpoint(
+    "shipping_providers", "GET",
+    "/logistics/{version}/delivery_options/{delivery_option_id}/shipping_providers",
+    scope="seller.logistics",
+)
+SHIP_PACKAGE = Endpoint(
+    "ship_package", "POST", "/fulfillment/{version}/packages/{package_id}/ship",
+    scope="seller.fulfillment.package.write",
+)
+BATCH_SHIP_PACKAGES = Endpoint(
+    "batch_ship_packages", "POST", "/fulfillment/{version}/packages/ship",
+    scope="seller.fulfillment.package.write",
+)
+MARK_PACKAGE_SHIPPED = Endpoint(
+    "mark_package_shipped", "POST", "/fulfillment/{version}/orders/{order_id}/packages",
+    scope="seller.fulfillment.package.write",
+)
+UPDATE_PACKAGE_SHIPPING_INFO = Endpoint(
+    "update_package_shipping_info", "POST",
+    "/fulfillment/{version}/packages/{package_id}/shipping_info/update",
+    scope="seller.fulfillment.package.write",
 )

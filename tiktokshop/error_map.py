@@ -8,6 +8,7 @@ keywords, as TikTok's own error page recommends.
 from __future__ import annotations
 
 from tiktokshop import codes
+from tiktokshop.endpoints import DEFAULT_VERSION
 from tiktokshop.errors import (
     APIError,
     FatalAPIError,
@@ -46,7 +47,7 @@ HINTS: dict[int, str] = {
     codes.INVALID_PATH: (
         "TikTok does not know this path: check api_base_url (the API host alone, e.g. "
         "https://open-api.tiktokglobalshop.com, with no path unless a proxy needs one) and "
-        "api_version (default 202309)"
+        f"api_version (default {DEFAULT_VERSION})"
     ),
     codes.INVALID_METHOD: "connector bug (wrong HTTP method); please report it with the request_id",
     codes.INVALID_VERSION: (
@@ -138,4 +139,5 @@ def classify(
         http_status=http_status,
         hint=hint,
         retry_after=retry_after,
+        scope=scope if code == codes.SCOPE_MISSING else None,
     )

@@ -46,6 +46,7 @@ class APIError(TikTokShopError):
         http_status: int | None = None,
         hint: str | None = None,
         retry_after: float | None = None,
+        scope: str | None = None,
     ) -> None:
         self.code = code
         self.api_message = message
@@ -54,6 +55,8 @@ class APIError(TikTokShopError):
         self.http_status = http_status
         self.hint = hint
         self.retry_after = retry_after
+        #: The API scope the endpoint needs, on a missing-scope answer (105005).
+        self.scope = scope
         super().__init__(self._render())
 
     def _render(self) -> str:

@@ -14,6 +14,9 @@ from tiktokshop.endpoints import AUTHORIZED_SHOPS
 from tiktokshop.errors import ConfigError
 from tiktokshop.transport import TikTokShopClient
 
+#: Get Authorized Shops ``seller_type`` values (authorization.json).
+LOCAL, CROSS_BORDER = "LOCAL", "CROSS_BORDER"
+
 
 @dataclass(frozen=True)
 class Shop:
@@ -28,6 +31,13 @@ class Shop:
 
     def __repr__(self) -> str:
         return f"Shop(id={self.id!r}, name={self.name!r})"
+
+    @property
+    def cross_border(self) -> bool:
+        """A global (cross-border) seller's shop: Get Authorized Shops ``seller_type``
+        ``CROSS_BORDER``. Its Update Price ``amount`` is the pre-tax price; a shop whose
+        seller type is ``LOCAL`` (or not given) prices with the display price."""
+        return (self.seller_type or "").upper() == CROSS_BORDER
 
     def record(self) -> dict[str, Any]:
         """The ``shops`` stream record (no cipher)."""

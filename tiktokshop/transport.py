@@ -42,6 +42,7 @@ from tiktokshop.errors import (
 )
 from tiktokshop.ratelimit import RateLimiter
 from tiktokshop.redact import REDACTOR
+from tiktokshop.request_events import RequestEvent, RequestObserver, notify
 from tiktokshop.retry import with_retries
 
 logger = logging.getLogger("tiktokshop.transport")
@@ -145,6 +146,12 @@ class TikTokShopClient:
         self.session = session or self._new_session(pool_size)
         self.tokens = tokens or TokenManager(settings, session=self.session)
         self.limiter = limiter or RateLimiter(settings.rate_limit_qps)
+        #: Called after every HTTP attempt (``request_events``): metrics hooks.
+        self.observers: list[RequestObserver] = []
+
+    def add_observer(self, observer: RequestObserver) -> None:
+        """Call ``observer`` with a ``RequestEvent`` after every HTTP attempt."""
+        self.observers.append(observer)
 
     @staticmethod
     def _mount(session: requests.Session, pool_size: int) -> None:
@@ -225,16 +232,20 @@ class TikTokShopClient:
         body_bytes = encode_body(body, label)
         query = encode_params({**(params or {}), "shop_cipher": shop_cipher})
 
+        attempts = 0  # HTTP attempts of this request, for observers
+
         @with_retries(max_retries=self.settings.max_retries,
                       base_delay=self.settings.retry_backoff_seconds,
                       logger=logger, what=lambda: label)
         def with_backoff() -> APIResponse:
+            nonlocal attempts
             refreshed = restamped = False
             while True:
                 token = self.tokens.access_token()
+                attempts += 1
                 try:
                     return self._attempt(method, path, label, query, body_bytes, token, scope,
-                                         limiter_key)
+                                         limiter_key, attempt=attempts)
                 except TokenExpiredError:
                     if refreshed:
                         raise
@@ -260,23 +271,37 @@ class TikTokShopClient:
         token: str,
         scope: str | None,
         limiter_key: str,
+        attempt: int = 1,
     ) -> APIResponse:
         key = (limiter_key, label)
         self.limiter.acquire(key)
         prepared = self._prepare(method, path, query, body, token)
         timeout = self.settings.request_timeout_seconds
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        deadline = started + timeout
+        status: int | None = None
         try:
-            resp = self.session.send(prepared, timeout=timeout, stream=True)
-        except requests.RequestException as exc:
-            raise RetryableAPIError(code=None, message=type(exc).__name__, endpoint=label) from None
-        try:
+            try:
+                resp = self.session.send(prepared, timeout=timeout, stream=True)
+            except requests.RequestException as exc:
+                raise RetryableAPIError(code=None, message=type(exc).__name__,
+                                        endpoint=label) from None
+            status = resp.status_code
             content = _read_within(resp, deadline, timeout, label)
-            return self._parse(resp, content, label, scope)
-        except RetryableAPIError as exc:
-            if exc.http_status == 429 or exc.code == codes.RATE_LIMITED:
+            answer = self._parse(resp, content, label, scope)
+        except APIError as exc:
+            if isinstance(exc, RetryableAPIError) and (
+                    exc.http_status == 429 or exc.code == codes.RATE_LIMITED):
                 self.limiter.defer(key, exc.retry_after or 1.0)
+            if self.observers:
+                notify(self.observers, RequestEvent.failure(
+                    label, exc, status, time.monotonic() - started, attempt))
             raise
+        if self.observers:
+            notify(self.observers, RequestEvent(
+                endpoint=label, http_status=answer.http_status, code=0,
+                duration_seconds=time.monotonic() - started, attempt=attempt, succeeded=True))
+        return answer
 
     def _prepare(
         self, method: str, path: str, query: list[tuple[str, str]], body: bytes | None, token: str

@@ -2,21 +2,35 @@
 
 =====  =========================  ==================================================
 GET    /sandbox/dataset           whole dataset: shops, warehouses, products, orders,
-                                  returns, cancellations (API shapes + ``shop_id``);
+                                  returns, cancellations, packages, statements,
+                                  statement_transactions, payments, withdrawals,
+                                  unsettled_transactions (API shapes + ``shop_id``);
                                   optional query ``kinds=orders,products`` / ``shop_id=``
 GET    /sandbox/stats             request counts by endpoint and outcome, with totals,
                                   and ``faults_injected`` (by kind, with ``total``)
 POST   /sandbox/stats/reset       clear the counters (fault counts too)
 GET    /sandbox/config            the config written by ``--config-out``
-POST   /sandbox/mutate            ``{"products": n, "orders": n, "seed"?: s}`` → changed ids
+POST   /sandbox/mutate            ``{"products": n, "orders": n, "packages"?: n,
+                                  "seed"?: s}`` → changed ids
 POST   /sandbox/auth_code         → ``{"auth_code": ...}`` (single use, 30 minutes)
 POST   /sandbox/tokens/issue      → token data, as ``/api/v2/token/get`` would return
 POST   /sandbox/tokens/revoke     forget every access/refresh token and auth code
 POST   /sandbox/tokens/expire     expire every current access token now (and every
                                   refresh token with ``{"refresh": true}``)
-POST   /sandbox/scopes            ``{"remove": [scope, ...]}`` or ``{"reset": true}``
+POST   /sandbox/scopes            ``{"remove": [scope, ...]}`` (every shop), ``{"remove":
+                                  [...], "shop_id": s}`` (that shop only) or
+                                  ``{"reset": true}``
+POST   /sandbox/finance/settle    ``{"statements": n, "shop_id"?: s}``: pay the n oldest
+                                  unpaid statements of each shop (or of s) now →
+                                  ``{"statements": [ids], "payments": [ids]}``
 POST   /sandbox/faults            ``{"fault_rate": f, "kinds"?: ["429","500","503","drop"]}``
 POST   /sandbox/ratelimit         ``{"rate_limit_qps": q}`` (0 disables)
+POST   /sandbox/clock             ``{"skew_seconds": s}``: the sandbox's clock runs s
+                                  seconds ahead of the machine's (behind when negative):
+                                  ``Date`` headers, the timestamp window and token times
+GET    /sandbox/chaos             the chaos seed and how many pages each behaviour hit
+POST   /sandbox/chaos             ``{"seed": n}`` turns misbehaving searches on (see
+                                  ``chaos``), ``{"seed": null}`` off
 POST   /sandbox/skus/lock         ``{"sku_ids": [...], "locked"?: true}`` promotion lock:
                                   price updates → 12052038, inventory → 12052393
 =====  =========================  ==================================================
@@ -31,6 +45,7 @@ import json
 from collections.abc import Callable
 
 from .context import Request, Response
+from .gen_finance import FINANCE_KINDS
 from .state import SandboxState
 
 
@@ -100,8 +115,12 @@ def handle_admin(state: SandboxState, req: Request, config: Callable[[], dict]) 
                                                      {"revoked": True})[1],
         ("POST", "/sandbox/tokens/expire"): lambda: _expire(state, req),
         ("POST", "/sandbox/scopes"): lambda: _scopes(state, req),
+        ("POST", "/sandbox/finance/settle"): lambda: _settle(state, req),
         ("POST", "/sandbox/faults"): lambda: _faults(state, req),
         ("POST", "/sandbox/ratelimit"): lambda: _ratelimit(state, req),
+        ("POST", "/sandbox/clock"): lambda: _clock(state, req),
+        ("GET", "/sandbox/chaos"): state.chaos.status,
+        ("POST", "/sandbox/chaos"): lambda: _chaos(state, req),
         ("POST", "/sandbox/skus/lock"): lambda: _lock(state, req),
     }
     action = routes.get((req.method, req.path))
@@ -118,7 +137,9 @@ def handle_admin(state: SandboxState, req: Request, config: Callable[[], dict]) 
 def _dump(state: SandboxState, req: Request) -> dict:
     query = dict(req.query)
     kinds = set(query["kinds"].split(",")) if query.get("kinds") else None
-    known = {"shops", "warehouses", "products", "orders", "returns", "cancellations"}
+    known = {"shops", "warehouses", "products", "orders", "returns", "cancellations",
+             "packages"}
+    known |= set(FINANCE_KINDS)
     if kinds is not None and not kinds <= known:
         raise AdminError(400, f"kinds must be among {sorted(known)}")
     shop_id = query.get("shop_id") or None
@@ -132,7 +153,8 @@ def _mutate(state: SandboxState, req: Request) -> dict:
     seed = body.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         raise AdminError(400, "seed must be an integer")
-    return state.dataset.mutate(_count(body, "products"), _count(body, "orders"), seed)
+    return state.dataset.mutate(_count(body, "products"), _count(body, "orders"), seed,
+                                packages=_count(body, "packages"))
 
 
 def _expire(state: SandboxState, req: Request) -> dict:
@@ -147,8 +169,37 @@ def _scopes(state: SandboxState, req: Request) -> dict:
     if body.get("reset") is True:
         return {"granted_scopes": state.tokens.reset_scopes()}
     if "remove" in body:
-        return {"granted_scopes": state.tokens.remove_scopes(_str_list(body, "remove"))}
-    raise AdminError(400, 'expected {"remove": [...]} or {"reset": true}')
+        scopes = _str_list(body, "remove")
+        if "shop_id" in body:
+            shop_id = _shop_id(state, body)
+            return {"shop_id": shop_id,
+                    "removed_for_shop": state.tokens.remove_shop_scopes(shop_id, scopes),
+                    "granted_scopes": sorted(state.tokens.granted)}
+        return {"granted_scopes": state.tokens.remove_scopes(scopes)}
+    raise AdminError(400, 'expected {"remove": [...], "shop_id"?: s} or {"reset": true}')
+
+
+def _shop_id(state: SandboxState, body: dict) -> str:
+    shop_id = body.get("shop_id")
+    if not isinstance(shop_id, str) or shop_id not in state.dataset.shop_by_id:
+        raise AdminError(400, "shop_id must be the id of a shop of the sandbox")
+    return shop_id
+
+
+def _settle(state: SandboxState, req: Request) -> dict:
+    body = _body(req)
+    if "statements" not in body:
+        raise AdminError(400, 'expected {"statements": n, "shop_id"?: s}')
+    shop_id = _shop_id(state, body) if "shop_id" in body else None
+    return state.dataset.settle_statements(_count(body, "statements"), shop_id)
+
+
+def _chaos(state: SandboxState, req: Request) -> dict:
+    seed = _body(req).get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise AdminError(400, "seed must be a whole number or null")
+    state.chaos.set(seed)
+    return state.chaos.status()
 
 
 def _faults(state: SandboxState, req: Request) -> dict:
@@ -168,6 +219,14 @@ def _ratelimit(state: SandboxState, req: Request) -> dict:
     state.limiter.set_qps(qps)
     state.options.rate_limit_qps = qps
     return {"rate_limit_qps": qps}
+
+
+def _clock(state: SandboxState, req: Request) -> dict:
+    skew = _number(_body(req), "skew_seconds")
+    if abs(skew) > 10 * 365 * 86_400:
+        raise AdminError(400, "skew_seconds must be within ten years")
+    state.options.clock_skew_seconds = skew
+    return {"skew_seconds": skew}
 
 
 def _lock(state: SandboxState, req: Request) -> dict:

@@ -11,7 +11,9 @@ Behaviour (sandbox choices where the live API is UNCONFIRMED):
   rotated, revoked) refresh tokens → 36004001. Old access tokens stay valid until
   their own expiry.
 * Scopes are granted globally: every token (existing and new) has the current
-  granted set, which the admin route can shrink or reset.
+  granted set, which the admin route can shrink or reset. The admin route can also
+  take scopes away for one shop only (as if that shop's seller had authorized the app
+  without them): calls for that shop then answer 105005.
 * Expired access tokens are remembered, so they answer 105002 rather than the
   unknown-token 36009004; revoked tokens are forgotten (36009004).
 """
@@ -71,6 +73,7 @@ class IssuedTokens:
         self._access: dict[str, AccessToken] = {}
         self._refresh: dict[str, RefreshToken] = {}
         self.granted: set[str] = set(ALL_SCOPES)
+        self.removed_for_shop: dict[str, set[str]] = {}
 
     def now(self) -> int:
         return int(self._clock())
@@ -137,8 +140,10 @@ class IssuedTokens:
                                "header has expired.", 401)
             return token
 
-    def check_scope(self, scope: str) -> None:
-        if scope not in self.granted:
+    def check_scope(self, scope: str, shop_id: str | None = None) -> None:
+        """105005 when ``scope`` is not granted (to every shop, or to ``shop_id``)."""
+        if scope not in self.granted or (
+                shop_id is not None and scope in self.removed_for_shop.get(shop_id, ())):
             raise ApiError(codes.SCOPE_MISSING,
                            "Access denied. The granted scopes of the access token do not "
                            f"contain the required access scope `{scope}`.", 403)
@@ -166,7 +171,15 @@ class IssuedTokens:
             self.granted.difference_update(scopes)
             return sorted(self.granted)
 
+    def remove_shop_scopes(self, shop_id: str, scopes: list[str]) -> list[str]:
+        """Take ``scopes`` away for one shop; returns what that shop now lacks."""
+        with self._lock:
+            removed = self.removed_for_shop.setdefault(shop_id, set())
+            removed.update(scopes)
+            return sorted(removed)
+
     def reset_scopes(self) -> list[str]:
         with self._lock:
             self.granted = set(ALL_SCOPES)
+            self.removed_for_shop.clear()
             return sorted(self.granted)

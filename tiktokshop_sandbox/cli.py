@@ -21,7 +21,9 @@ from .options import (
     DEFAULT_APP_SECRET,
     DEFAULT_SERVICE_ID,
     REFRESH_ROTATIONS,
+    STRICT_ENV,
     SandboxOptions,
+    strict_by_default,
 )
 from .server import Sandbox
 
@@ -66,6 +68,14 @@ def build_parser() -> argparse.ArgumentParser:
     add("--app-secret", default=DEFAULT_APP_SECRET)
     add("--service-id", default=DEFAULT_SERVICE_ID)
     add("--refresh-rotation", choices=REFRESH_ROTATIONS, default="lenient")
+    add("--strict", action="store_true", default=strict_by_default(),
+        help="refuse what the reference marks required but the live API most likely accepts: "
+             "a GET without content-type, unknown body fields and query parameters (default "
+             f"off, on with {STRICT_ENV}=1)")
+    add("--chaos-seed", type=int, default=None,
+        help="make order, return, cancellation and package searches misbehave like a live "
+             "search can (pages out of order, repeated, short or empty, wrong totals, update "
+             "times moving), reproducibly from this seed; default off")
     add("--config-out", type=Path, default=None,
         help="write the tap/target config JSON here (mode 0600)")
     return p
@@ -79,7 +89,7 @@ def options_from_args(args: argparse.Namespace) -> SandboxOptions:
         latency_ms=args.latency_ms, rate_limit_qps=args.rate_limit_qps,
         fault_rate=args.fault_rate, token_ttl=args.token_ttl, app_key=args.app_key,
         app_secret=args.app_secret, service_id=args.service_id,
-        refresh_rotation=args.refresh_rotation,
+        refresh_rotation=args.refresh_rotation, strict=args.strict, chaos_seed=args.chaos_seed,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -95,10 +96,18 @@ class Context:
 
 
 # ------------------------------------------------------------------ validation helpers
+#: Whether the request being handled is checked strictly (set by the gateway per request).
+STRICT: ContextVar[bool] = ContextVar("sandbox_strict", default=True)
+
+
 def check_body_fields(body: dict, allowed: set[str] | frozenset[str]) -> None:
-    """Refuse body fields the endpoint's request schema does not define (sandbox strictness)."""
+    """Refuse body fields the endpoint's request schema does not define, in strict mode.
+
+    Otherwise they are ignored, as the live API most likely does with fields newer than
+    this sandbox's snapshot.
+    """
     unknown = sorted(set(body) - set(allowed))
-    if unknown:
+    if unknown and STRICT.get():
         raise invalid(f"Invalid param. Unknown request body field `{unknown[0]}`.")
 
 

@@ -1,9 +1,11 @@
-"""The live in-memory dataset: shops, warehouses, products, orders, returns, cancellations.
+"""The live in-memory dataset: shops, warehouses, products, orders, packages, returns,
+cancellations.
 
 Layout: per shop and kind a :class:`Columns` store keeps ids, times and statuses;
 full records are built on demand from the seed (so 100,000 orders start in about
-a second and cost little memory). Products that were written to are kept as full
-records ("overrides"). Writers take ``lock`` and replace records copy-on-write, so
+a second and cost little memory); packages are derived from the orders on first use
+(``gen_packages``). Products that were written to are kept as full records
+("overrides"). Writers take ``lock`` and replace records copy-on-write, so
 readers never see a half-written record. ``Columns.version`` changes on every
 write and invalidates cached search results.
 
@@ -28,11 +30,14 @@ from .gen_aftersales import (
     build_return_columns,
 )
 from .gen_common import PRODUCT_ID_GAP_MIN, SKU_OFFSET, Columns, money, tax_exclusive
+from .gen_finance import FINANCE_KINDS, FinanceBook, OrderSnapshot, dump_finance
 from .gen_orders import NEXT_STATUS, build_order, build_order_columns
+from .gen_packages import build_package, build_package_columns, sync_order_packages
 from .gen_products import build_product, build_product_columns, seller_sku_for
 from .gen_shops import SeededShop, build_shops
 from .options import SandboxOptions
 from .shapes import PRODUCT_DETAIL, project
+from .shipping_state import ShippingBook
 
 _BASE_CACHE_MAX = 20_000
 
@@ -60,11 +65,18 @@ class Dataset:
                 self.seed, shop, orders, options.returns_per_shop)
             self.cancellations[shop.id] = build_cancel_columns(
                 self.seed, shop, orders, options.cancellations_per_shop)
+        self._packages: dict[str, Columns] = {}  # built on first use (package_columns)
+        self.shipping = ShippingBook()  # shipments written through the API
         self._overrides: dict[str, dict[int, dict]] = {s.id: {} for s in self.shops}
         self._base_cache: dict[tuple[int, int], dict] = {}
         self._seller_sku_index: dict[str, dict[str, int]] = {}
         self.locked_skus: set[str] = set()
         self._mutations = 0
+        # Finance is built on first use from the orders as generated (see gen_finance).
+        self._finance_orders = {s.id: OrderSnapshot.of(self.orders[s.id]) for s in self.shops}
+        self._finance: dict[str, FinanceBook] = {}
+        self._finance_options = options
+        self.started = now_s()
 
     # ----------------------------------------------------------------- products
     def base_product(self, shop: SeededShop, idx: int) -> dict:
@@ -138,9 +150,9 @@ class Dataset:
     # ------------------------------------------------------------------- orders
     def order(self, shop: SeededShop, idx: int) -> dict:
         cols = self.products[shop.id]
-        return build_order(
+        return self.shipping.apply(shop, idx, build_order(
             self.seed, shop, self.orders[shop.id], idx, len(cols),
-            lambda p: self.base_product(shop, p), lambda p: cols.status[p])
+            lambda p: self.base_product(shop, p), lambda p: cols.status[p]))
 
     def order_index(self, shop: SeededShop, order_id: str) -> int | None:
         return self.orders[shop.id].pos.get(order_id)
@@ -155,13 +167,68 @@ class Dataset:
         return build_cancellation(self.seed, shop, cols, idx,
                                   self.order(shop, cols.extra["order"][idx]))
 
+    # ----------------------------------------------------------------- packages
+    def package_columns(self, shop: SeededShop) -> Columns:
+        """The shop's packages (built from its orders the first time they are needed)."""
+        cols = self._packages.get(shop.id)
+        if cols is None:
+            with self.lock:
+                cols = self._packages.get(shop.id)
+                if cols is None:
+                    cols = build_package_columns(self.seed, shop, self.orders[shop.id],
+                                                 self.shipping.packages_of(shop.id))
+                    self._packages[shop.id] = cols
+        return cols
+
+    def package_index(self, shop: SeededShop, package_id: str) -> int | None:
+        return self.package_columns(shop).pos.get(package_id)
+
+    def package(self, shop: SeededShop, idx: int) -> dict:
+        """Get Package Detail of the shop's package ``idx``."""
+        return build_package(self.seed, shop, self.package_columns(shop), idx,
+                             lambda i: self.order(shop, i))
+
+    # ------------------------------------------------------------------ finance
+    def finance(self, shop: SeededShop) -> FinanceBook:
+        """The shop's statements, payments, withdrawals and unsettled transactions."""
+        book = self._finance.get(shop.id)
+        if book is None:
+            with self.lock:
+                book = self._finance.get(shop.id)
+                if book is None:
+                    options = self._finance_options
+                    book = FinanceBook.build(
+                        self.seed, shop, self._finance_orders[shop.id],
+                        lambda i: self.order(shop, i), started=self.started,
+                        settle_seconds=options.statement_settle_seconds,
+                        processing=options.processing_statements)
+                    self._finance[shop.id] = book
+        return book
+
+    def settle_statements(self, count: int, shop_id: str | None = None) -> dict:
+        """Pay the ``count`` oldest unpaid statements of each shop (or of ``shop_id``) now;
+        return the ids of the statements and of their payments."""
+        paid: dict[str, list[str]] = {"statements": [], "payments": []}
+        with self.lock:
+            for shop in self.shops:
+                if shop_id is not None and shop.id != shop_id:
+                    continue
+                book = self.finance(shop)
+                book.advance(now_s())
+                for n in book.settle(count, now_s()):
+                    paid["statements"].append(book.statements.ids[n])
+                    paid["payments"].append(book.payments.ids[n])
+        return paid
+
     # ------------------------------------------------------------------- dump
     def dump(self, kinds: set[str] | None = None, shop_id: str | None = None) -> dict:
         """The dataset in the API's own shapes, each record with its ``shop_id``.
 
         ``kinds`` limits the lists built (the others stay empty); ``shop_id`` limits the shops.
         """
-        names = ("shops", "warehouses", "products", "orders", "returns", "cancellations")
+        names = ("shops", "warehouses", "products", "orders", "returns", "cancellations",
+                 "packages")
+        names += FINANCE_KINDS
         out: dict[str, list] = {k: [] for k in names}
         want = set(names) if kinds is None else set(kinds)
         for shop in self.shops:
@@ -184,20 +251,34 @@ class Dataset:
             if "cancellations" in want:
                 out["cancellations"] += [{**self.cancellation(shop, i), "shop_id": shop.id}
                                          for i in range(len(self.cancellations[shop.id]))]
+            if "packages" in want:
+                out["packages"] += [{**self.package(shop, i), "shop_id": shop.id}
+                                    for i in range(len(self.package_columns(shop)))]
+            if want & set(FINANCE_KINDS):
+                book = self.finance(shop)
+                with self.lock:
+                    book.advance(now_s())
+                    for kind, rows in dump_finance(book, want).items():
+                        out[kind] += rows
         return out
 
     # ----------------------------------------------------------------- mutate
-    def mutate(self, products: int = 0, orders: int = 0, seed: int | None = None) -> dict:
-        """Change ``products`` products and ``orders`` orders per shop; return their ids.
+    def mutate(self, products: int = 0, orders: int = 0, seed: int | None = None,
+               packages: int = 0) -> dict:
+        """Change ``products`` products, ``orders`` orders and ``packages`` packages per
+        shop; return the ids of what changed.
 
         Products get a price, stock or title change; orders move one step along the
-        lifecycle (finished orders only get a new ``update_time``).
+        lifecycle (finished orders only get a new ``update_time``), together with the order
+        sharing their package, and their packages follow (an order that ships gets its
+        packages); a package moves by moving its orders (unfinished packages are picked
+        first).
         """
         with self.lock:
             self._mutations += 1
             token = seed if seed is not None else f"{self.seed}/{self._mutations}"
             rng = random.Random(f"mutate/{token}")
-            changed: dict[str, list[str]] = {"products": [], "orders": []}
+            changed: dict[str, list[str]] = {"products": [], "orders": [], "packages": []}
             for shop in self.shops:
                 cols = self.products[shop.id]
                 eligible = [i for i, s in enumerate(cols.status) if s != "DELETED"]
@@ -206,11 +287,28 @@ class Dataset:
                     changed["products"].append(cols.ids[idx])
                 ocols = self.orders[shop.id]
                 for idx in sorted(rng.sample(range(len(ocols)), min(orders, len(ocols)))):
-                    ocols.status[idx] = NEXT_STATUS.get(ocols.status[idx], ocols.status[idx])
-                    ocols.update[idx] = bump(ocols.update[idx])
-                    ocols.version += 1
-                    changed["orders"].append(ocols.ids[idx])
+                    self._advance_order(shop, idx, changed)
+                if packages:
+                    pcols = self.package_columns(shop)
+                    open_first = sorted(range(len(pcols)),
+                                        key=lambda i: pcols.status[i] == "COMPLETED")
+                    for pidx in sorted(rng.sample(open_first[:max(packages, 2 * packages)],
+                                                  min(packages, len(pcols)))):
+                        self._advance_order(shop, pcols.extra["order"][pidx], changed)
             return changed
+
+    def _advance_order(self, shop: SeededShop, idx: int, changed: dict[str, list[str]]) -> None:
+        """Move an order (and the order sharing its package) one step; update packages."""
+        ocols = self.orders[shop.id]
+        mate = ocols.extra["mate"][idx]
+        for member in (idx,) if mate < 0 else sorted((idx, mate)):
+            ocols.status[member] = NEXT_STATUS.get(ocols.status[member], ocols.status[member])
+            ocols.update[member] = bump(ocols.update[member])
+            changed["orders"].append(ocols.ids[member])
+        ocols.version += 1
+        changed["packages"] += sync_order_packages(self.seed, shop, ocols,
+                                                   self._packages.get(shop.id), idx,
+                                                   self.shipping.packages_of(shop.id))
 
     def _mutate_product(self, rng: random.Random, shop: SeededShop, idx: int) -> None:
         record = self.product_for_write(shop, idx)

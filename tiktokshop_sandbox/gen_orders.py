@@ -60,6 +60,13 @@ PACKAGE_STATUS = {
 PROVIDERS = (("6617675021119438849", "Royal Mail"), ("6617675021119438850", "Evri"),
              ("6617675021119438851", "DPD"))
 BUYERS_PER_SHOP = 997
+LINE_COUNTS = (1, 1, 1, 2, 2, 3, 4)  # lines per order (the order's first random draw)
+#: Shipped orders whose lines go in two packages (SPLIT), when they have 2+ lines; and
+#: adjacent shipped orders in the same status combined into one package (COMBINE, same
+#: buyer, warehouse and shipping type).
+SPLIT_PERCENT = 15
+COMBINE_PERCENT = 15
+US_SALES_TAX = "0.08"
 _MASK = (1 << 64) - 1
 
 
@@ -126,7 +133,46 @@ def build_order_columns(seed: int, shop: SeededShop, count: int) -> Columns:
         creates.append(create)
         updates.append(update)
         statuses.append(status)
-    return Columns.from_lists(ids, creates, updates, statuses, buyer=buyers, ship=ships, wh=whs)
+    mates = _combine(seed, shop, statuses, buyers, ships, whs)
+    return Columns.from_lists(ids, creates, updates, statuses, buyer=buyers, ship=ships, wh=whs,
+                              mate=mates)
+
+
+def _combine(seed: int, shop: SeededShop, statuses: list[str], buyers: list[int],
+             ships: list[int], whs: list[int]) -> list[int]:
+    """Pair some adjacent shipped orders of the same status into one package: both get the
+    first one's buyer, shipping type and warehouse. Returns each order's mate (or -1)."""
+    mates = [-1] * len(statuses)
+    for i in range(1, len(statuses)):
+        status = statuses[i]
+        if (status in SHIPPED and statuses[i - 1] == status and mates[i - 1] < 0
+                and mix(seed, shop.idx, i, 5) % 100 < COMBINE_PERCENT):
+            mates[i - 1], mates[i] = i, i - 1
+            buyers[i], ships[i], whs[i] = buyers[i - 1], ships[i - 1], whs[i - 1]
+    return mates
+
+
+def package_id(shop: SeededShop, order_id: int, part: int = 0) -> str:
+    """Id of an order's package (``part`` 1: the second package of a split order)."""
+    return str(make_id("package", shop.idx, order_id % 10**13 + part))
+
+
+def split_candidate(seed: int, order_id: int) -> bool:
+    """Whether the order ships in two packages when it has two lines or more."""
+    return mix(seed, order_id, 13) % 100 < SPLIT_PERCENT
+
+
+def first_package_lines(seed: int, order_id: int, lines: int, mate: int) -> int:
+    """How many of an order's lines go in its first package (all unless it is split)."""
+    if mate < 0 and lines > 1 and split_candidate(seed, order_id):
+        return lines // 2
+    return lines
+
+
+def package_owner(cols: Columns, idx: int) -> int:
+    """The order whose id a package of order ``idx`` is named after (the first of a pair)."""
+    mate = cols.extra["mate"][idx]
+    return mate if 0 <= mate < idx else idx
 
 
 def user_id(shop: SeededShop, buyer: int) -> str:
@@ -186,14 +232,14 @@ def build_order(
     stages = stage_times(seed, shop.idx, idx, create)
     at = {k: max(create, min(v, update)) for k, v in stages.items()}
     paid = status != "UNPAID" and not (status == "CANCELLED" and mix(seed, order_id) % 2)
-    shipped = status in SHIPPED
-    has_package = status not in ("UNPAID", "CANCELLED")
-    package_id = str(make_id("package", shop.idx, order_id % 10**13))
-    provider_id, provider_name = PROVIDERS[mix(seed, order_id, 7) % len(PROVIDERS)]
-    tracking = f"SBX{order_id % 10**12:012d}" if shipped else ""
+    shipped = status in SHIPPED  # packages exist once the seller arranged shipment
+    owner_id = cols.id_ints[package_owner(cols, idx)]
+    provider_id, provider_name = PROVIDERS[mix(seed, owner_id, 7) % len(PROVIDERS)]
     display = DISPLAY_STATUS.get(status, status)
+    count = rng.choice(LINE_COUNTS)
+    in_first = first_package_lines(seed, order_id, count, cols.extra["mate"][idx])
     lines = []
-    for n in range(rng.choice((1, 1, 1, 2, 2, 3, 4))):
+    for n in range(count):
         pidx = rng.randrange(product_count)
         for _ in range(3):
             if product_status(pidx) not in ("DRAFT", "PENDING", "FAILED"):
@@ -221,12 +267,16 @@ def build_order(
             "package_status": PACKAGE_STATUS[status],
             "is_gift": False,
             "sku_type": "NORMAL",
+            "is_dangerous_good": False,
+            "handling_duration_days": "3",
+            "small_order_fee": "0.00",
+            "buyer_service_fee": "0.00",
         }
-        if has_package:
-            line["package_id"] = package_id
         if shipped:
-            line.update(tracking_number=tracking, shipping_provider_id=provider_id,
-                        shipping_provider_name=provider_name, rts_time=at["rts"])
+            package = package_id(shop, owner_id, 0 if n < in_first else 1)
+            line.update(package_id=package, tracking_number=tracking_number(package),
+                        shipping_provider_id=provider_id, shipping_provider_name=provider_name,
+                        rts_time=at["rts"])
         if status == "CANCELLED":
             line.update(cancel_reason="Buyer changed mind", cancel_user="BUYER")
         lines.append(line)
@@ -257,7 +307,8 @@ def build_order(
         "is_on_hold_order": status == "ON_HOLD",
         "is_buyer_request_cancel": False,
         "has_updated_recipient_address": False,
-        "packages": [{"id": package_id}] if has_package else [],
+        "packages": [{"id": p} for p in dict.fromkeys(li["package_id"] for li in lines)]
+        if shipped else [],
         "payment": _payment(shop, lines, rng.choice(("0.00", "2.99", "3.99"))),
         "line_items": lines,
     }
@@ -277,7 +328,7 @@ def build_order(
     if status not in ("UNPAID", "ON_HOLD"):
         order["recipient_address"] = _address(seed, shop, buyer)
     if shipped:
-        order.update(rts_time=at["rts"], tracking_number=tracking,
+        order.update(rts_time=at["rts"], tracking_number=lines[0]["tracking_number"],
                      shipping_provider=provider_name, shipping_provider_id=provider_id)
     if status in ("IN_TRANSIT", "DELIVERED", "COMPLETED"):
         order["collection_time"] = at["collection"]
@@ -290,12 +341,19 @@ def build_order(
     return order
 
 
+def tracking_number(package: str) -> str:
+    """A package's tracking number (an unsplit order's is its order id's last 12 digits)."""
+    return f"SBX{int(package) % 10**12:012d}"
+
+
 def _payment(shop: SeededShop, lines: list[dict], shipping: str) -> dict:
     def total(key: str) -> int:
         return sum(cents(line[key]) for line in lines)
 
     sub_total = total("sale_price")
     tax = round(sub_total * 0.08) if shop.region.code == "US" else 0
+    if tax:
+        _line_taxes(lines, tax)
     return {
         "currency": shop.currency,
         "sub_total": fmt_cents(sub_total),
@@ -313,3 +371,13 @@ def _payment(shop: SeededShop, lines: list[dict], shipping: str) -> dict:
         "shipping_fee_tax": "0.00",
         "retail_delivery_fee": "0.00",
     }
+
+
+def _line_taxes(lines: list[dict], tax: int) -> None:
+    """US sales tax per line (``item_tax``), summing exactly to the order's ``tax``."""
+    left = tax
+    for n, line in enumerate(lines):
+        amount = left if n == len(lines) - 1 else min(left, round(cents(line["sale_price"]) * 0.08))
+        left -= amount
+        line["item_tax"] = [{"tax_type": "SALES_TAX", "tax_amount": fmt_cents(amount),
+                             "tax_rate": US_SALES_TAX}]

@@ -13,7 +13,10 @@ every SKU was applied.
 
 Update Price is all-or-nothing (``data`` is always ``{}``): amount must be a
 decimal string > 0 with at most 2 decimals (12052012), currency the shop's
-(12052084), product ACTIVATE (12019113), SKU not locked (12052038).
+(12052084), product ACTIVATE (12019113), SKU not locked (12052038). ``amount`` is the
+display price of a LOCAL shop and the pre-tax price of a CROSS_BORDER one
+(``product_values.priced``); ``price.sale_price``, "applicable only for global
+sellers", is refused for a local shop with 12052012 (the live answer is UNCONFIRMED).
 
 Activate/Deactivate: at most 20 ids (12019120); per-product errors 12052048
 (unknown id) and 12052901 (wrong status). Audit passes instantly, so activation
@@ -27,8 +30,7 @@ from decimal import Decimal
 from tiktokshop import codes
 
 from .context import ApiError, Context, body_str_list, check_body_fields, invalid
-from .gen_common import tax_exclusive
-from .product_values import MAX_QUANTITY, parse_price, product_or_error
+from .product_values import MAX_QUANTITY, parse_price, priced, product_or_error
 
 
 def _sku_items(ctx: Context, allowed: set[str]) -> list[dict]:
@@ -168,7 +170,8 @@ def update_price(ctx: Context) -> dict:
                            "The product status is invalid: only ACTIVATE products can be "
                            "repriced.")
         sku_ids = {s["id"] for s in record.get("skus", [])}
-        prices: dict[str, tuple[str, str | None]] = {}
+        cross_border = shop.seller_type == "CROSS_BORDER"
+        prices: dict[str, tuple[dict, str | None]] = {}
         for item in items:
             if item["id"] not in sku_ids:
                 raise ApiError(codes.PRODUCT_NOT_OWNED,
@@ -179,17 +182,23 @@ def update_price(ctx: Context) -> dict:
             if isinstance(item.get("price"), dict):
                 check_body_fields(item["price"], {"amount", "currency", "sale_price"})
             amount = parse_price(item.get("price"), "price", shop.currency)
+            sale_price = item["price"].get("sale_price")
+            if sale_price is not None and not cross_border:
+                raise ApiError(codes.PRICE_FORMAT,
+                               "Incorrect price format: `price.sale_price` is applicable only "
+                               "for global sellers.")
             list_amount = None
             if item.get("list_price") is not None:
                 list_amount = parse_price(item["list_price"], "list_price", shop.currency)
-            prices[item["id"]] = (amount, list_amount)
+            prices[item["id"]] = (priced(shop.region, amount, cross_border=cross_border,
+                                         sale_price=sale_price), list_amount)
         new = data.product_for_write(shop, idx)
         for sku in new["skus"]:
             if sku["id"] in prices:
-                amount, list_amount = prices[sku["id"]]
-                sku["price"] = {"currency": shop.currency, "sale_price": amount,
-                                "tax_exclusive_price": tax_exclusive(amount, shop.region)}
-                if list_amount is not None and Decimal(list_amount) >= Decimal(amount):
+                price, list_amount = prices[sku["id"]]
+                sku["price"] = price
+                if list_amount is not None and \
+                        Decimal(list_amount) >= Decimal(price["sale_price"]):
                     sku["list_price"] = {"amount": list_amount, "currency": shop.currency}
         data.write_product(shop, idx, new)
     return {}

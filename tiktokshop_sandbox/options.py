@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 DEFAULT_APP_KEY = "6sbxk3y7tts01"
 DEFAULT_APP_SECRET = "sbx0secret7f3c9e1d5a2b8c4e6f0a1b2c3d"
 DEFAULT_SERVICE_ID = "7301234567890123999"
 PRODUCT_SEARCH_CAP = 10_000
 REFRESH_ROTATIONS = ("lenient", "strict")
+#: Set to 1 to make ``strict`` the default (this project's own tests do, tests/conftest.py).
+STRICT_ENV = "TIKTOKSHOP_SANDBOX_STRICT"
+
+
+def strict_by_default() -> bool:
+    """``strict`` unless asked: off, or on when the environment says so."""
+    return os.environ.get(STRICT_ENV, "").strip() == "1"
 
 
 @dataclass
@@ -23,6 +32,18 @@ class SandboxOptions:
     starts every access token, refresh token and auth code: tests set a distinctive one to
     find any token that leaks into output. ``token_faults`` (internal) also injects faults
     into the token host routes (off by default: ``fault_rate`` covers business requests).
+    ``strict`` refuses what the reference marks required but the live API most likely
+    accepts (a GET without ``content-type``, body fields or query parameters the snapshot
+    does not define); off, the sandbox answers like the live API most likely does, so
+    other clients can use it. This project's client tests run it strict.
+    ``chaos_seed`` makes searches misbehave reproducibly (see ``chaos``; None: off).
+    ``processing_statements`` (internal): how many of each shop's newest statements are not
+    paid yet; they are paid one after another, ``statement_settle_seconds`` (internal)
+    apart, from the sandbox's start (see ``gen_finance``).
+    ``clock_skew_seconds`` (internal; also ``POST /sandbox/clock``): the sandbox's clock
+    runs this far ahead of the machine's (behind when negative). It dates the ``Date``
+    header, the request ``timestamp`` window, and tokens: a client's clock seen from a
+    server whose clock differs.
     """
 
     host: str = "127.0.0.1"
@@ -45,6 +66,11 @@ class SandboxOptions:
     product_search_cap: int = PRODUCT_SEARCH_CAP
     token_prefix: str = "ROW_"
     token_faults: bool = False
+    strict: bool = field(default_factory=strict_by_default)
+    chaos_seed: int | None = None
+    processing_statements: int = 3
+    statement_settle_seconds: int = 3600
+    clock_skew_seconds: float = 0.0
 
     def __post_init__(self) -> None:
         self.validate()
@@ -73,6 +99,8 @@ class SandboxOptions:
             (0 <= self.returns_per_shop <= self.orders, "returns must be in 0..orders"),
             (0 <= self.cancellations_per_shop <= self.orders, "cancellations must be in 0..orders"),
             (self.product_search_cap >= 1, "product_search_cap must be >= 1"),
+            (self.processing_statements >= 0, "processing_statements must be >= 0"),
+            (self.statement_settle_seconds >= 1, "statement_settle_seconds must be >= 1"),
             (bool(self.app_key) and bool(self.app_secret), "app key and secret are required"),
             (bool(re.fullmatch(r"[A-Za-z0-9_-]{1,32}", self.token_prefix)),
              "token_prefix must be 1-32 URL-safe characters"),
@@ -80,6 +108,10 @@ class SandboxOptions:
         for ok, message in checks:
             if not ok:
                 raise ValueError(message)
+
+    def now(self) -> float:
+        """The sandbox's clock (Unix seconds): the machine's plus ``clock_skew_seconds``."""
+        return time.time() + self.clock_skew_seconds
 
     def replace(self, **changes: object) -> SandboxOptions:
         return dataclasses.replace(self, **changes)

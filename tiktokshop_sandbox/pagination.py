@@ -38,8 +38,12 @@ class PageTokenCodec:
     def __init__(self, secret: bytes | None = None) -> None:
         self._secret = secret or secrets.token_bytes(32)
 
-    def encode(self, binding: str, key: list[Any]) -> str:
-        payload = json.dumps({"b": binding, "k": key}, separators=(",", ":")).encode()
+    def encode(self, binding: str, key: list[Any], nonce: int | None = None) -> str:
+        """A token resuming after ``key``; a ``nonce`` makes it differ from others (chaos)."""
+        doc: dict[str, Any] = {"b": binding, "k": key}
+        if nonce is not None:
+            doc["n"] = nonce
+        payload = json.dumps(doc, separators=(",", ":")).encode()
         if (len(_PREFIX) + _MAC_LEN + len(payload)) % 3 == 0:
             payload += b" "  # JSON tolerates trailing whitespace; forces "=" padding
         mac = hmac.new(self._secret, payload, hashlib.sha256).digest()[:_MAC_LEN]

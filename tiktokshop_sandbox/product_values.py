@@ -8,6 +8,7 @@ from decimal import Decimal
 from tiktokshop import codes
 
 from .context import ApiError, Context
+from .gen_common import Region, money, tax_exclusive
 
 MAX_QUANTITY = 99_999
 _PRICE_RE = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
@@ -24,6 +25,26 @@ def product_or_error(ctx: Context, *, readable: bool = False) -> tuple[int, dict
         raise ApiError(codes.PRODUCT_NOT_FOUND,
                        f"The product ID does not exist (status {record['status']}).")
     return idx, record
+
+
+def priced(region: Region, amount: str, *, cross_border: bool,
+           sale_price: str | None = None) -> dict:
+    """The SKU ``price`` object after Update Price set ``price.amount`` (and
+    ``price.sale_price``), following the OpenAPI snapshot's field meanings:
+
+    * local seller: ``amount`` is the display price (``sale_price``); the pre-tax price
+      is derived from it;
+    * cross-border (global) seller: ``amount`` is the pre-tax price
+      (``tax_exclusive_price``); the display price is ``sale_price`` when sent, else the
+      pre-tax price with the region's tax added (the sandbox's stand-in for TikTok's
+      taxes and cross-border fees).
+    """
+    if cross_border:
+        display = sale_price or money(Decimal(amount) * (1 + region.vat))
+        return {"currency": region.currency, "sale_price": display,
+                "tax_exclusive_price": amount}
+    return {"currency": region.currency, "sale_price": amount,
+            "tax_exclusive_price": tax_exclusive(amount, region)}
 
 
 def parse_price(value: object, name: str, currency: str) -> str:

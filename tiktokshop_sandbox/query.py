@@ -25,8 +25,9 @@ from dataclasses import dataclass
 
 from tiktokshop import codes
 
+from .chaos import PageChaos
 from .context import ApiError, Context, invalid
-from .gen_common import Columns
+from .gen_common import END_EPOCH, Columns
 from .pagination import InvalidPageToken, binding_for
 
 Predicate = Callable[[int], bool]
@@ -177,8 +178,41 @@ def paged_search(
             raise ApiError(codes.PRODUCT_SEARCH_TOO_MANY,
                            f"The total number of search results can not exceed {cap}.")
         end = min(end, cap)
+    chaos = ctx.extra.get("chaos")
+    draw = chaos.draw(ctx.route.category, ctx.route.resource) if chaos is not None else None
+    if draw is not None:
+        return _disturbed(ctx, draw, cols, rows, binding, start, page_size)
     page = rows.idxs[start:end]
     next_token = ""
     if end < total and page:
         next_token = ctx.codec.encode(binding, list(rows.keys[end - 1]))
+    return page, next_token, total
+
+
+def _disturbed(ctx: Context, draw: PageChaos, cols: Columns, rows: Rows, binding: str,
+               start: int, page_size: int) -> tuple[list[int], str, int]:
+    """One page of a search with chaos on (see ``chaos``): every record stays reachable."""
+    rng, total = draw.rng, len(rows.idxs)
+    size = page_size
+    if "empty" in draw:
+        size = 0
+    elif "short" in draw and page_size > 1:
+        size = rng.randrange(1, page_size)
+    end = min(start + size, total)
+    page = list(rows.idxs[start:end])
+    next_token = ""
+    if end < total:
+        last = list(rows.keys[end - 1]) if end > 0 else [-1, -1]
+        next_token = ctx.codec.encode(binding, last, nonce=rng.randrange(1 << 30))
+    if "repeat" in draw and start > 0:
+        page.append(rows.idxs[start - 1])
+    if "shuffle" in draw:
+        rng.shuffle(page)
+    if "move" in draw and ctx.route.category == "order" and end < total:
+        moved = rows.idxs[rng.randrange(end, total)]
+        with ctx.dataset.lock:
+            cols.update[moved] = rng.randrange(cols.update[moved], END_EPOCH)
+            cols.version += 1
+    if "total" in draw:
+        total = max(0, total + rng.choice((-3, 7, 250)))
     return page, next_token, total

@@ -1,9 +1,11 @@
 """Route table of the business API and path matching.
 
 Matching order for ``/{category}/{version}/{resource}``: no route with that
-category and resource → HTTP 404 / 36009009; resource known but not in that
-version → HTTP 404 / 36009014 (the sandbox's choice; the live status is
-UNCONFIRMED); version known but another method → HTTP 405 / 36009010.
+category and resource → HTTP 404 / 36009009 (an id placeholder never takes a segment
+that is a literal anywhere in TikTok's API, ``path_literals``: so
+``/product/202405/products/diagnoses`` is another endpoint, not a product);
+resource known but not in that version → HTTP 404 / 36009014 (the sandbox's choice; the
+live status is UNCONFIRMED); version known but another method → HTTP 405 / 36009010.
 """
 
 from __future__ import annotations
@@ -16,13 +18,17 @@ from tiktokshop import codes
 
 from . import (
     handlers_aftersales,
+    handlers_finance,
     handlers_orders,
+    handlers_packages,
     handlers_partial_edit,
     handlers_product_writes,
     handlers_products,
+    handlers_shipping,
     handlers_shop,
 )
 from .context import ApiError, Context
+from .path_literals import PATH_LITERALS
 
 COMMON_QUERY = frozenset({"app_key", "timestamp", "sign", "access_token"})
 
@@ -57,6 +63,8 @@ class Route:
 PAGED = frozenset({"page_size", "page_token"})
 SORTED = PAGED | {"sort_field", "sort_order"}
 BASIC, WRITE = "seller.product.basic", "seller.product.write"
+FINANCE = "seller.finance.info"
+SHIP_WRITE = "seller.fulfillment.package.write"
 
 ROUTES: tuple[Route, ...] = (
     Route("GET", "authorization", "shops", ("202309",), handlers_shop.get_authorized_shops,
@@ -90,6 +98,32 @@ ROUTES: tuple[Route, ...] = (
           handlers_aftersales.search_returns, "seller.return_refund.basic", query=SORTED),
     Route("POST", "return_refund", "cancellations/search", ("202309",),
           handlers_aftersales.search_cancellations, "seller.return_refund.basic", query=SORTED),
+    Route("GET", "finance", "statements", ("202309",), handlers_finance.get_statements,
+          FINANCE, query=SORTED | {"statement_time_ge", "statement_time_lt", "payment_status"}),
+    Route("GET", "finance", "statements/{statement_id}/statement_transactions",
+          ("202309", "202501"), handlers_finance.get_statement_transactions, FINANCE,
+          query=SORTED),
+    Route("GET", "finance", "payments", ("202309",), handlers_finance.get_payments, FINANCE,
+          query=SORTED | {"create_time_ge", "create_time_lt"}),
+    Route("GET", "finance", "withdrawals", ("202309",), handlers_finance.get_withdrawals,
+          FINANCE, query=PAGED | {"types", "create_time_ge", "create_time_lt"}),
+    Route("GET", "finance", "orders/unsettled", ("202507",),
+          handlers_finance.get_unsettled_transactions, FINANCE,
+          query=SORTED | {"search_time_ge", "search_time_lt"}),
+    Route("POST", "fulfillment", "packages/search", ("202309",),
+          handlers_packages.search_packages, "seller.fulfillment.basic", query=SORTED),
+    Route("GET", "fulfillment", "packages/{package_id}", ("202309",),
+          handlers_packages.get_package, "seller.fulfillment.basic"),
+    Route("GET", "logistics", "delivery_options/{delivery_option_id}/shipping_providers",
+          ("202309",), handlers_shipping.get_shipping_providers, "seller.logistics"),
+    Route("POST", "fulfillment", "orders/{order_id}/packages", ("202309",),
+          handlers_shipping.mark_package_as_shipped, SHIP_WRITE),
+    Route("POST", "fulfillment", "packages/{package_id}/ship", ("202309",),
+          handlers_shipping.ship_package, SHIP_WRITE),
+    Route("POST", "fulfillment", "packages/ship", ("202309",),
+          handlers_shipping.batch_ship_packages, SHIP_WRITE),
+    Route("POST", "fulfillment", "packages/{package_id}/shipping_info/update", ("202309",),
+          handlers_shipping.update_package_shipping_info, SHIP_WRITE),
 )
 
 
@@ -100,7 +134,8 @@ def match(method: str, path: str) -> tuple[Route, str, dict[str, str]]:
         raise ApiError(codes.INVALID_PATH, "Invalid path.", 404)
     _, category, version, resource = parts
     found = [(r, m) for r in ROUTES if r.category == category
-             for m in [r.regex.fullmatch(resource)] if m]
+             for m in [r.regex.fullmatch(resource)]
+             if m and not PATH_LITERALS.intersection(m.groupdict().values())]
     if not found:
         raise ApiError(codes.INVALID_PATH, "Invalid path.", 404)
     found = [(r, m) for r, m in found if version in r.versions]

@@ -47,6 +47,11 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Silent: the sandbox never logs (requests may carry secrets)."""
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header, from the sandbox's clock (``clock_skew_seconds``)."""
+        return super().date_time_string(
+            self.server.sandbox.options.now() if timestamp is None else timestamp)
+
     def _read_body(self) -> bytes | None:
         if "chunked" in (self.headers.get("transfer-encoding") or "").lower():
             chunks, size = [], 0
@@ -213,7 +218,7 @@ class Sandbox:
             "app_secret": opts.app_secret,
             "service_id": opts.service_id,
             "service_region": "Non-US",
-            "api_version": "202309",
+            "api_version": "202507",  # the plugins' default (tiktokshop.endpoints)
             "refresh_token": self._refresh_token,
             "api_base_url": self.base_url,
             "auth_base_url": self.base_url,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .auth import IssuedTokens
+from .chaos import Chaos
 from .dataset import Dataset
 from .faults import FaultInjector
 from .gen_common import alnum_token
@@ -25,6 +26,7 @@ class SandboxState:
     limiter: RateLimitGate
     faults: FaultInjector
     stats: Stats
+    chaos: Chaos
 
     @classmethod
     def build(cls, options: SandboxOptions) -> SandboxState:
@@ -38,6 +40,7 @@ class SandboxState:
             seller_name=f"Sandbox Seller {options.seed}",
             seller_region=first.region.code,
             prefix=options.token_prefix,
+            clock=options.now,
         )
         return cls(
             options=options,
@@ -48,4 +51,5 @@ class SandboxState:
             limiter=RateLimitGate(options.rate_limit_qps),
             faults=FaultInjector(options.fault_rate, options.seed),
             stats=Stats(),
+            chaos=Chaos(options.chaos_seed),
         )

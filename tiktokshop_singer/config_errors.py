@@ -7,6 +7,8 @@ these helpers turn them into the project's one-line :class:`ConfigError`.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -47,9 +49,56 @@ def schema_config_error(schema: Mapping[str, Any], config: Mapping[str, Any]) ->
     return ConfigError(setting, f"is invalid: {message}")
 
 
+_WHOLE = re.compile(r"[+-]?\d+")
+
+
+def _types(prop: Any) -> set[str]:
+    types = prop.get("type") if isinstance(prop, Mapping) else None
+    return {types} if isinstance(types, str) else set(types or [])
+
+
+def coerce_numeric_strings(schema: Mapping[str, Any],
+                           config: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings of type number or integer (and not string) given as strings, as numbers.
+
+    Meltano passes a number setting declared ``kind: string`` (the only kind that works
+    for fractions from every source, see README "Settings through Meltano") as a string,
+    and the SDK leaves a number from an environment variable as a string: both would fail
+    the schema's type check. Returns only the changed settings; an empty string is unset
+    (``None``).
+
+    Raises:
+        ConfigError: naming the setting when its string is not a (whole) number.
+    """
+    changed: dict[str, Any] = {}
+    for name, prop in (schema.get("properties") or {}).items():
+        value = config.get(name)
+        types = _types(prop)
+        if not isinstance(value, str) or "string" in types or not types & {"number",
+                                                                           "integer"}:
+            continue
+        text = value.strip()
+        if not text:
+            changed[name] = None
+        elif _WHOLE.fullmatch(text):
+            changed[name] = int(text)
+        elif "number" not in types:
+            raise ConfigError(name, f"must be a whole number, got {_show(name, value)}")
+        else:
+            try:
+                number = float(text)
+            except ValueError:
+                number = math.nan
+            if not math.isfinite(number):
+                raise ConfigError(name, f"must be a number, got {_show(name, value)}")
+            changed[name] = number
+    return changed
+
+
 def parse_env_config(schema: Mapping[str, Any], prefix: str) -> dict[str, Any]:
     """The SDK's environment-variable config parsing, with a ConfigError naming the setting
     (instead of a bare ``ValueError``) when a variable cannot be read as its type."""
+    # Private SDK API: see ARCHITECTURE.md, "Private Singer SDK use".
     from singer_sdk.configuration._dict_config import parse_environment_config
 
     try:

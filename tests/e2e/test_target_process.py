@@ -19,6 +19,13 @@ from tests.support.target_kit import (
 )
 
 
+@pytest.fixture(autouse=True)
+def _any_price_change(config: dict) -> None:
+    """These tests set arbitrary prices; the guardrails (max_price_change_percent, 80 by
+    default) have tests of their own in tests/target/test_guardrails.py."""
+    config["max_price_change_percent"] = 10**9
+
+
 def sku_of(product: dict, k: int = 0) -> dict:
     return product["skus"][k]
 

@@ -142,7 +142,8 @@ def _skewed_client(sb: Any, tmp: Path, monkeypatch: pytest.MonkeyPatch, clock: S
                    ) -> TikTokShopClient:
     client = TikTokShopClient(load_settings(plugin_config(sb, tmp)))
     client.tokens.access_token()  # the token host is not affected by the skew
-    monkeypatch.setattr(transport, "time", types.SimpleNamespace(time=clock.time))
+    monkeypatch.setattr(transport, "time", types.SimpleNamespace(time=clock.time,
+                                                                 monotonic=time.monotonic))
     admin(sb, "/sandbox/stats/reset", {})
     return client
 
@@ -192,7 +193,7 @@ def test_clock_skew_in_a_tap_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         config = plugin_config(sb, tmp_path)
         path = write_json(tmp_path / "c.json", config)
         monkeypatch.setattr(transport, "time", types.SimpleNamespace(
-            time=lambda: time.time() - 600))
+            time=lambda: time.time() - 600, monotonic=time.monotonic))
         root = logging.getLogger()
         handlers = list(root.handlers)
         try:

@@ -75,6 +75,8 @@ CASES = [
          (AUTH,)),
     Case("empty shop id", {"shop_ids": ["1", ""]}, "shop_ids", (TARGET,)),
     Case("token store is a folder", {"token_store_path": "/"}, "token_store_path", (TAP,)),
+    Case("token folder not writable", {"token_store_path": "/proc/tiktokshop-none/t.json"},
+         "token_store_path", (TAP, TARGET), fragment="cannot write in the folder /proc"),
     Case("connection_name not text", {"connection_name": 5}, "connection_name", (AUTH,)),
     # tap settings
     Case("bad start_date", {"start_date": "yesterday"}, "start_date", (TAP,),
@@ -85,6 +87,8 @@ CASES = [
          (TAP,)),
     # target settings
     Case("results_path is a folder", {"results_path": "/"}, "results_path", (TARGET,)),
+    Case("results folder not writable", {"results_path": "/proc/tiktokshop-none/r.jsonl"},
+         "results_path", (TARGET,), fragment="cannot write in the folder /proc"),
     Case("negative max_failures", {"max_failures": -1}, "max_failures", (TARGET,)),
     Case("dry_run not a boolean", {"dry_run": "maybe"}, "dry_run", (TARGET,)),
     Case("skip_unchanged not a boolean", {"skip_unchanged": 3}, "skip_unchanged", (TARGET,)),

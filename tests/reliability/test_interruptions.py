@@ -53,17 +53,23 @@ from tests.support.singer_io import PRIMARY_KEYS, bounded
 
 LOOKBACK = 600
 #: each kill: once the run emitted this many RECORDs of this stream (streams are synced
-#: cancellations, orders (+ line items), products (+ SKUs), returns, shops, warehouses;
-#: shop by shop; a STATE every 1,000 records and at the end of each shop)
+#: cancellations, orders (+ line items), packages (+ package orders), products (+ SKUs),
+#: returns (+ return lines), shops, warehouses; shop by shop; a STATE every 1,000 records
+#: and at the end of each shop)
 KILL_PLAN = [("cancellations", 150),  # second shop: resumes it from the start
              ("orders", 1050),  # first shop, after its 1,000-record STATE: lookback re-read
              ("orders", 700),  # second shop, before any STATE of it
+             ("packages", 400),  # first shop, while details are fetched in parallel
+             ("package_orders", 1000),  # second shop, after the first shop's STATE
              ("product_skus", 30),  # while details are fetched in parallel
              ("returns", 60),
+             ("return_line_items", 250),  # second shop
              ("warehouses", 1)]  # full-table streams, at the very end
 FULL_KILL_PLAN = [("cancellations", 400), ("orders", 1500), ("orders", 2500),
-                  ("orders", 3500), ("order_line_items", 5000), ("products", 50),
-                  ("product_skus", 100), ("returns", 500), ("shops", 2), ("warehouses", 2)]
+                  ("orders", 3500), ("order_line_items", 5000), ("packages", 1500),
+                  ("package_orders", 3000), ("products", 50), ("product_skus", 100),
+                  ("returns", 500), ("return_line_items", 400), ("shops", 2),
+                  ("warehouses", 2)]
 DATASET = {"shops": 2, "products": 25, "orders": 1100}
 FULL_DATASET = {"shops": 3, "products": 80, "orders": 3000}
 
@@ -138,7 +144,7 @@ def test_tap_killed_repeatedly_resumes_without_loss(tmp_path: Path) -> None:
                 assert attempt.returncode == -signal.SIGKILL
             state = attempt.last_state()
         final = bookmarks(state)  # the final bookmarks are the newest update times
-        for stream in ("orders", "products", "returns", "cancellations"):
+        for stream in ("orders", "products", "returns", "cancellations", "packages"):
             for shop in sb.config()["shop_ids"]:
                 times = [key[-1] for key in expected[stream] if key[0] == shop]
                 assert final[(stream, shop)] == max(times), (stream, shop)
@@ -236,8 +242,11 @@ def test_target_killed_mid_stream_then_rerun_applies_everything(tmp_path: Path) 
         for name, how in (("sigterm", signal.SIGTERM), ("sigkill", signal.SIGKILL),
                           ("final", None)):
             results = tmp_path / f"{name}-results.jsonl"
+            # override_breakers: written batch by batch (not held for the breakers until
+            # the end of input), so a kill mid-stream finds some records written
             config = plugin_config(sb, tmp_path, "target", results_path=str(results),
-                                   max_failures=invalid, batch_size_rows=6)
+                                   max_failures=invalid, batch_size_rows=6,
+                                   override_breakers=True)
             configs.append(config)
             proc = _start_target(write_json(tmp_path / f"{name}.json", config), text,
                                  tmp_path / f"{name}.stderr")

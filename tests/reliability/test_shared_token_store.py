@@ -55,19 +55,25 @@ def test_four_processes_share_one_store_through_strict_rotations(tmp_path: Path)
                      "".join(json.dumps(m) + "\n" for m in messages)))
         started = time.monotonic()
         procs = []
-        for name, command, stdin in runs:
-            proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.PIPE, text=True, env=clean_env())
-            procs.append((name, proc, stdin))
+        for n, (name, command, stdin) in enumerate(runs):
+            # stderr to a file: a pipe read one process after another would fill up and
+            # block the others (each HTTP request logs a metric line)
+            log = tmp_path / f"stderr-{n}.log"
+            with log.open("w") as err:
+                proc = subprocess.Popen(command, stdin=subprocess.PIPE,
+                                        stdout=subprocess.DEVNULL, stderr=err, text=True,
+                                        env=clean_env())
+            procs.append((name, proc, stdin, log))
         failures = []
         try:
-            for name, proc, stdin in procs:
+            for name, proc, stdin, log in procs:
                 left = max(1.0, DEADLINE - (time.monotonic() - started))
-                _, stderr = proc.communicate(stdin, timeout=left)
+                proc.communicate(stdin, timeout=left)
                 if proc.returncode != 0:
-                    failures.append(f"{name} exited {proc.returncode}: {stderr[-1500:]}")
+                    failures.append(f"{name} exited {proc.returncode}: "
+                                    f"{log.read_text()[-1500:]}")
         finally:
-            for _, proc, _ in procs:
+            for _, proc, _, _ in procs:
                 if proc.poll() is None:
                     proc.kill()
                     proc.wait(timeout=10)

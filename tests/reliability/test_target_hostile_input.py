@@ -73,7 +73,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         skus = [(p["shop_id"], p["id"], sku["id"], sku["price"]["currency"])
                 for p in writable for sku in p["skus"]]
         results = tmp_path_factory.mktemp("hostile") / "results.jsonl"
+        # valid prices are drawn at random: no max_price_change_percent (it has its own
+        # tests in tests/target/test_guardrails.py)
         config = {**sb.config(), "results_path": str(results), "max_failures": 10**6,
+                  "max_price_change_percent": 10**9,
                   "retry_backoff_seconds": 0.01, "max_retries": 2,
                   "token_store_path": str(results.parent / "tokens.json")}
         yield {"sb": sb, "slots": slots, "skus": skus, "status_products": status_products,

@@ -85,7 +85,11 @@ def test_tap_outlives_its_access_tokens_and_the_next_run_uses_the_rotated_ones(
         # 10-minute margin is refreshed the first time); any further refresh means an
         # access token ran out during the run and the run went on
         assert first_refreshes >= 3
-        assert first_refreshes <= 4 + took / (TTL * 0.75)  # no refresh before every call
+        # no refresh before every call: tokens of whole seconds live 1-2 s here, and each
+        # is used until a quarter of its lifetime is left, across many calls
+        calls = sum(sum(outcomes.values()) for endpoint, outcomes in
+                    admin(sb, "/sandbox/stats")["endpoints"].items() if "/token/" not in endpoint)
+        assert first_refreshes * 3 <= calls, (first_refreshes, calls)
         assert_private_token_store(Path(config["token_store_path"]), APP_SECRET)
         rotated = stored(config)["refresh_token"]
         assert rotated != first_token

@@ -145,7 +145,10 @@ def test_dataset_route_filters(sandbox: Sandbox) -> None:
     resp = requests.get(f"{sandbox.base_url}/sandbox/dataset",
                         params={"kinds": "orders,shops", "shop_id": shop.id}, timeout=30).json()
     assert set(resp) == {"shops", "warehouses", "products", "orders", "returns",
-                         "cancellations"}
+                         "cancellations", "packages", "statements", "statement_transactions",
+                         "payments", "withdrawals", "unsettled_transactions"}
+    assert resp["packages"] == []
+    assert resp["statements"] == resp["unsettled_transactions"] == []
     assert resp["products"] == []
     assert resp["orders"]
     assert {o["shop_id"] for o in resp["orders"]} == {shop.id}

@@ -113,7 +113,27 @@ def dataset_keys(dataset: dict[str, list[dict]]) -> dict[str, set[tuple]]:
         "order_line_items": items,
         "returns": {(r["shop_id"], r["return_id"]) for r in dataset["returns"]},
         "cancellations": {(c["shop_id"], c["cancel_id"]) for c in dataset["cancellations"]},
+        "return_line_items": {(r["shop_id"], r["return_id"], line["return_line_item_id"])
+                              for r in dataset["returns"]
+                              for line in r.get("return_line_items") or []},
+        "packages": {(p["shop_id"], p["package_id"]) for p in dataset["packages"]},
+        "package_orders": {(p["shop_id"], p["package_id"], o["id"])
+                           for p in dataset["packages"] for o in p.get("orders") or []},
+        **finance_keys(dataset),
     }
+
+
+FINANCE_KEYS = {"statements": ["shop_id", "id"],
+                "statement_transactions": ["shop_id", "statement_id", "id"],
+                "payments": ["shop_id", "id"], "withdrawals": ["shop_id", "id"],
+                "unsettled_transactions": ["shop_id", "id"]}
+
+
+def finance_keys(dataset: dict[str, list[dict]]) -> dict[str, set[tuple]]:
+    """Primary keys of the finance streams the sandbox holds (its lists have the names and
+    the key fields of the streams)."""
+    return {stream: {tuple(str(row[k]) for k in keys) for row in dataset[stream]}
+            for stream, keys in FINANCE_KEYS.items()}
 
 
 PRIMARY_KEYS = {
@@ -121,6 +141,9 @@ PRIMARY_KEYS = {
     "product_skus": ["shop_id", "product_id", "sku_id", "warehouse_id"],
     "orders": ["shop_id", "id"], "order_line_items": ["shop_id", "order_id", "id"],
     "returns": ["shop_id", "return_id"], "cancellations": ["shop_id", "cancel_id"],
+    "return_line_items": ["shop_id", "return_id", "return_line_item_id"],
+    "packages": ["shop_id", "package_id"], "package_orders": ["shop_id", "package_id", "order_id"],
+    **FINANCE_KEYS,
 }
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import typing as t
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,9 @@ def _point_at_sandbox(sandbox, data, tmp_path):
         "WH_A": a["skus"][0]["inventory"][0]["warehouse_id"],
         "PB": b["id"], "SKU_B0": b["skus"][0]["id"], "SSKU_B0": b["skus"][0]["seller_sku"],
         "PD": d["id"], "PU": u["id"], "SSKU_U0": u["skus"][0]["seller_sku"],
+        # a new price within max_price_change_percent (default 80%) of the current one
+        "PRICE_U0": f"{Decimal(u['skus'][0]['price']['sale_price']) * Decimal('1.1'):.2f}",
+        "LIST_U0": f"{Decimal(u['skus'][0]['price']['sale_price']) * 2:.2f}",
     })
     CONTEXT.update(sandbox=sandbox, tmp_path=tmp_path, data=data)
 
@@ -164,9 +168,12 @@ class InvalidRecords(FixtureTest):
 
 class SchemaUpdates(FixtureTest):
     name = "schema_updates"
-    expected: t.ClassVar[list[str]] = ["applied", "applied", "applied"]
+    # Inventory writes wait for the end of input (breaker_zero_stock_percent), so the
+    # whole run is one batch: record 3 sets the SKU record 1 set (by seller_sku), and wins.
+    expected: t.ClassVar[list[str]] = ["superseded", "applied", "applied"]
 
     def check(self) -> None:
+        assert self.results[0]["superseded_by"] == 3
         skus = self.after()[IDS["PA"]]["skus"]
         assert [s["inventory"][0]["quantity"] for s in skus[:2]] == [23, 22]
 
@@ -190,8 +197,8 @@ class MixedStreamsWithState(FixtureTest):
         after = self.after()
         sku = after[IDS["PU"]]["skus"][0]
         assert sku["inventory"][0]["quantity"] == 8
-        assert sku["price"]["sale_price"] == "4.40"
-        assert sku["list_price"]["amount"] == "9.90"
+        assert sku["price"]["sale_price"] == IDS["PRICE_U0"]
+        assert sku["list_price"]["amount"] == IDS["LIST_U0"]
         assert after[IDS["PD"]]["status"] == "ACTIVATE"
         assert after[IDS["PA"]]["status"] == "SELLER_DEACTIVATED"
         assert [json.loads(s) for s in self.runner.stdout.splitlines()] == [

@@ -388,7 +388,7 @@ def test_flat_streams_fields_and_records() -> None:
     assert set(skus["properties"]) == {
         "shop_id", "product_id", "sku_id", "seller_sku", "warehouse_id", "quantity", "price",
         "tax_exclusive_price", "currency", "product_status", "product_update_time",
-        "product_update_time_iso",
+        "product_update_time_iso", "price_value", "tax_exclusive_price_value",
     }  # fmt: skip
     record = {
         "shop_id": "1", "product_id": "2", "sku_id": "3", "warehouse_id": "4", "quantity": 0,
@@ -408,3 +408,12 @@ def test_products_schema_merges_search_only_fields() -> None:
     properties = stream_schema_file("products")["properties"]
     assert properties["sales_regions"]["type"] == ["array", "null"]
     assert "description" in properties
+
+
+@needs_snapshot
+def test_the_sandbox_path_literals_are_up_to_date() -> None:
+    from tools.openapi import path_literals
+
+    assert path_literals.main([str(SNAPSHOT), "--check"]) == 0, (
+        "run: .venv/bin/python -m tools.openapi.path_literals")
+    assert {"diagnoses", "search", "activate"} <= set(path_literals.literals(SNAPSHOT))

@@ -132,6 +132,12 @@ class TokenStore:
         except json.JSONDecodeError:
             raise ConfigError("token_store_path", "the token file is not valid JSON; delete it "
                               "and authorize again") from None
+        if isinstance(doc, dict) and isinstance(doc.get("format"), int) \
+                and doc["format"] > FORMAT_VERSION:
+            raise ConfigError(
+                "token_store_path", f"the token file was written by a newer release (format "
+                f"{doc['format']}; this release reads format {FORMAT_VERSION}): upgrade, or "
+                "point token_store_path at a new file and authorize again")
         if not isinstance(doc, dict) or doc.get("app_key") != self.app_key:
             return None
         known = set(TokenSet.__dataclass_fields__)

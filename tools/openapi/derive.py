@@ -54,6 +54,19 @@ ENDPOINTS: tuple[str, ...] = (
     "GET /order/202507/orders",
     "POST /return_refund/202309/returns/search",
     "POST /return_refund/202309/cancellations/search",
+    "GET /finance/202309/statements",
+    "GET /finance/202309/statements/{statement_id}/statement_transactions",
+    "GET /finance/202501/statements/{statement_id}/statement_transactions",
+    "GET /finance/202309/payments",
+    "GET /finance/202309/withdrawals",
+    "GET /finance/202507/orders/unsettled",
+    "POST /fulfillment/202309/packages/search",
+    "GET /fulfillment/202309/packages/{package_id}",
+    "GET /logistics/202309/delivery_options/{delivery_option_id}/shipping_providers",
+    "POST /fulfillment/202309/packages/{package_id}/ship",
+    "POST /fulfillment/202309/packages/ship",
+    "POST /fulfillment/202309/orders/{order_id}/packages",
+    "POST /fulfillment/202309/packages/{package_id}/shipping_info/update",
 )
 # Endpoints that are derived when the snapshot has them, without failing otherwise.
 OPTIONAL_ENDPOINTS = frozenset({"POST /product/202509/products/{product_id}/partial_edit"})
@@ -222,6 +235,11 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="write nothing; exit 1 if a generated file is missing or out of date",
     )
+    parser.add_argument(
+        "--money",
+        action="store_true",
+        help="write nothing; list the amounts of money each stream gets a <name>_value for",
+    )
     return parser.parse_args(argv)
 
 
@@ -231,6 +249,11 @@ def main(argv: list[str] | None = None) -> int:
     if not snapshot.is_dir():
         print(f"snapshot folder not found: {snapshot}", file=sys.stderr)
         return 2
+    if args.money:
+        document, _ = derive_endpoints(snapshot)
+        for stream, fields in stream_schemas.money_report(document).items():
+            print(f"{stream}: {', '.join(fields) or '-'}")
+        return 0
     files, missing = generated_files(snapshot)
     for key in missing:
         level = "note" if key in OPTIONAL_ENDPOINTS else "error"

@@ -1,0 +1,1 @@
+"""Orchestrator examples that run this project's Meltano jobs (dagster_definitions.py)."""

@@ -1,0 +1,1 @@
+"""Contract tests: the Singer SDK behaviour the plugins' private SDK use relies on."""
