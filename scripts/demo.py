@@ -20,7 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 STREAM_TABLES = ("shops", "warehouses", "products", "product_skus", "orders",
                  "order_line_items", "returns", "return_line_items", "cancellations",
-                 "packages", "package_orders")
+                 "packages", "package_orders", "statements", "statement_transactions",
+                 "payments", "withdrawals", "unsettled_transactions")
+#: Streams whose sandbox list is flat in ``GET /sandbox/dataset``: rows = its length.
+FLAT = ("statements", "statement_transactions", "payments", "withdrawals",
+        "unsettled_transactions")
 
 
 def has_credentials() -> bool:
@@ -83,7 +87,7 @@ def expected_counts(base_url: str) -> dict[str, int]:
             "orders": len(data["orders"]), "order_line_items": items,
             "returns": len(data["returns"]), "return_line_items": return_lines,
             "cancellations": len(data["cancellations"]), "packages": len(data["packages"]),
-            "package_orders": package_orders}
+            "package_orders": package_orders, **{name: len(data[name]) for name in FLAT}}
 
 
 def report(counts: dict[str, int], expected: dict[str, int] | None) -> int:
