@@ -38,12 +38,12 @@ it would delete other shop groups' rows.
 from __future__ import annotations
 
 import typing as t
-from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 
 from tap_tiktokshop.enrichment import add_iso_times, flatten_objects
 from tap_tiktokshop.incremental import AscendingSearchStream, Context
+from tap_tiktokshop.ordered_fetch import fetch_in_order
 from tap_tiktokshop.paging import Page, WalkStats, iter_ascending
 from tap_tiktokshop.progress import summary_fields
 from tap_tiktokshop.stream_base import DerivedStream, ShopStream, enrich, logger
@@ -67,30 +67,6 @@ TRANSACTION_LISTS = {"202309": "statement_transactions", "202501": "transactions
 MAX_PAGES = 100_000  # hard stop against a server whose page tokens never end
 
 Item = t.TypeVar("Item")
-Result = t.TypeVar("Result")
-
-
-def in_order(pool: ThreadPoolExecutor, ahead: int, items: Iterable[Item],
-             fetch: Callable[[Item], Result]) -> Iterator[tuple[Item, Result]]:
-    """``(item, fetch(item))`` in the items' order, ``ahead`` fetches running in ``pool``
-    ahead of the one being consumed; closing the generator cancels those not started."""
-    pending: deque[tuple[Item, Future[Result]]] = deque()
-    queue = iter(items)
-    try:
-        for item in queue:
-            pending.append((item, pool.submit(fetch, item)))
-            if len(pending) >= ahead:
-                break
-        while pending:
-            item, future = pending.popleft()
-            result = future.result()
-            following = next(queue, None)
-            if following is not None:
-                pending.append((following, pool.submit(fetch, following)))
-            yield item, result
-    finally:
-        for _, future in pending:
-            future.cancel()
 
 
 class Returning(t.Generic[Item]):
@@ -213,7 +189,7 @@ class StatementsStream(FinanceListStream):
         self.client.reserve_connections(workers * (self.PREFETCH_SHOPS + 1) + 4)
         with ThreadPoolExecutor(max_workers=workers,
                                 thread_name_prefix=f"statement-transactions-{shop.id}") as pool:
-            for statement, rows in in_order(pool, workers, statements,
+            for statement, rows in fetch_in_order(pool, workers, statements,
                                             lambda s: self.transaction_rows(shop, s)):
                 yield [statement, rows]
         return statements.value or WalkStats()

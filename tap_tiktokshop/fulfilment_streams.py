@@ -28,12 +28,12 @@ each warehouse's JSON unnesting. Rows are written inline just before their packa
 from __future__ import annotations
 
 import typing as t
-from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Generator, Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 from tap_tiktokshop.enrichment import package_order_rows
 from tap_tiktokshop.incremental import AscendingSearchStream, Context
+from tap_tiktokshop.ordered_fetch import fetch_in_order
 from tap_tiktokshop.paging import WalkStats, iter_ascending
 from tap_tiktokshop.stream_base import DerivedStream, enrich, logger
 from tiktokshop import codes
@@ -48,8 +48,6 @@ SEARCH_NAMES: dict[str, str] = {"id": "package_id", "status": "package_status"}
 #: emitted instead, with a warning.
 GONE_CODES = frozenset({codes.ORDER_NOT_OWNED})
 
-Item = t.TypeVar("Item")
-Result = t.TypeVar("Result")
 
 
 def package_record(summary: dict[str, t.Any], detail: dict[str, t.Any] | None
@@ -59,29 +57,6 @@ def package_record(summary: dict[str, t.Any], detail: dict[str, t.Any] | None
     for key, value in summary.items():
         record.setdefault(SEARCH_NAMES.get(key, key), value)
     return record
-
-
-def fetch_in_order(pool: ThreadPoolExecutor, ahead: int, items: Iterable[Item],
-                   fetch: Callable[[Item], Result]) -> Iterator[tuple[Item, Result]]:
-    """``(item, fetch(item))`` in the items' order, with up to ``ahead`` fetches requested
-    ahead in ``pool``; closing the generator cancels the ones not started."""
-    pending: deque[tuple[Item, Future[Result]]] = deque()
-    queue = iter(items)
-    try:
-        for item in queue:
-            pending.append((item, pool.submit(fetch, item)))
-            if len(pending) >= ahead:
-                break
-        while pending:
-            item, future = pending.popleft()
-            result = future.result()
-            following = next(queue, None)
-            if following is not None:
-                pending.append((following, pool.submit(fetch, following)))
-            yield item, result
-    finally:
-        for _, future in pending:
-            future.cancel()
 
 
 class PackagesStream(AscendingSearchStream):

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from tap_tiktokshop.fulfilment_streams import SEARCH_NAMES, fetch_in_order, package_record
+from tap_tiktokshop.fulfilment_streams import SEARCH_NAMES, package_record
+from tap_tiktokshop.ordered_fetch import fetch_in_order
 from tests.support.singer_io import (
     APP_SECRET,
     BIN,
