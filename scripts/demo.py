@@ -96,7 +96,7 @@ def report(counts: dict[str, int], expected: dict[str, int] | None) -> int:
     bad = 0
     for table in STREAM_TABLES:
         got = counts.get(table, 0)
-        line = f"  {table:<17} {got:>7}"
+        line = f"  {table:<23} {got:>7}"
         if expected is not None:
             want = expected[table]
             line += f"  (sandbox holds {want}: {'ok' if got == want else 'MISMATCH'})"
