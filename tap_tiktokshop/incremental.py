@@ -54,10 +54,16 @@ class IncrementalShopStream(ShopStream):
         ARCHITECTURE.md.
         """
         value = latest_record.get(self.replication_key or "")
-        mark = self.get_context_state(context).get("replication_key_value")
+        key = context.get("shop_id") if context else None
+        marks = self.__dict__.setdefault("_bookmarks_seen", {})
+        if key in marks:  # the partition's bookmark, kept here: no state lookup per record
+            mark = marks[key]
+        else:
+            mark = self.get_context_state(context).get("replication_key_value")
         if isinstance(value, int) and isinstance(mark, int) and value < mark:
             return
         super()._increment_stream_state(latest_record, context=context)
+        marks[key] = value if isinstance(value, int) else mark
 
     def window(self, context: Context) -> tuple[int, int]:
         """``(start, end)``: start inclusive, end exclusive (Unix seconds)."""

@@ -9,6 +9,7 @@ options holds the same records (its timestamps are fixed, not relative to now).
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,7 @@ def test_todays_tap_resumes_from_a_0_1_0_state(tmp_path: Path, name: str) -> Non
     assert STATE_FORMAT_KEY not in old_state  # 0.1.0 wrote no format marker
     with sandbox(**OPTIONS) as sb:
         changed = sb.mutate(products=3, orders=5)  # records updated since that run
+        time.sleep(1.1)  # a sync reads up to the second it starts: not that same second
         dataset = sb.dataset.dump()
         config = plugin_config(sb, tmp_path, lookback_seconds=600)
         run = tap(config, tmp_path, state=old_state)
