@@ -20,6 +20,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,6 +76,23 @@ class Sampler(threading.Thread):
             self.done.wait(INTERVAL)
 
 
+@contextmanager
+def watched(proc: subprocess.Popen, progress: Callable[[], int]) -> Iterator[Sampler]:
+    """Sample ``proc`` while the block runs; kill it after 30 minutes or on leaving early."""
+    sampler = Sampler(proc.pid, progress)
+    sampler.start()
+    timer = threading.Timer(1800, proc.kill)
+    timer.start()
+    try:
+        yield sampler
+    finally:
+        timer.cancel()
+        sampler.done.set()
+        sampler.join(5)
+        if proc.poll() is None:
+            proc.kill()
+
+
 def flat(samples: list[Sample], total: int) -> dict[str, tuple[float, float]]:
     """Per figure: (its value at 10% of the run, its peak after), asserting the bound.
 
@@ -122,22 +140,12 @@ def test_tap_memory_threads_and_files_stay_flat_over_a_long_sync(tmp_path: Path)
         proc = subprocess.Popen(
             [str(BIN / "tap-tiktokshop"), "--config", str(tmp_path / "c.json"), "--catalog",
              str(catalog)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=clean_env())
-        sampler = Sampler(proc.pid, lambda: records[0])
-        sampler.start()
-        timer = threading.Timer(1800, proc.kill)
-        timer.start()
-        try:
+        with watched(proc, lambda: records[0]) as sampler:
             assert proc.stdout is not None
             for line in proc.stdout:
                 if line.startswith(b'{"type":"RECORD","stream":"orders"'):
                     records[0] += 1
             assert proc.wait() == 0
-        finally:
-            timer.cancel()
-            sampler.done.set()
-            sampler.join(5)
-            if proc.poll() is None:
-                proc.kill()
         took = time.monotonic() - started
     assert records[0] == ORDERS
     report("soak.tap", ORDERS, took, flat(sampler.samples, ORDERS))
@@ -167,7 +175,7 @@ def test_target_memory_threads_and_files_stay_flat_over_a_long_push(tmp_path: Pa
                   "max_failures": INVENTORY, "batch_size_rows": BATCH_ROWS,
                   # writes batch by batch during the run (with a breaker on, inventory
                   # writes wait for the end of input, so threads and sockets would only
-                  # appear at the end: nothing to compare); held writes are measured apart
+                  # appear at the end: nothing to compare with)
                   "override_breakers": True}
         sent = [0]
         started = time.monotonic()
@@ -176,23 +184,13 @@ def test_target_memory_threads_and_files_stay_flat_over_a_long_push(tmp_path: Pa
              str(write_json(tmp_path / "target.json", config))],
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             env=clean_env())
-        sampler = Sampler(proc.pid, lambda: sent[0])
-        sampler.start()
-        timer = threading.Timer(1800, proc.kill)
-        timer.start()
-        try:
+        with watched(proc, lambda: sent[0]) as sampler:
             assert proc.stdin is not None
             for n, line in enumerate(inventory_lines(products, INVENTORY)):
                 proc.stdin.write(line)
                 sent[0] = n
             proc.stdin.close()
             assert proc.wait() == 0
-        finally:
-            timer.cancel()
-            sampler.done.set()
-            sampler.join(5)
-            if proc.poll() is None:
-                proc.kill()
         took = time.monotonic() - started
     with (tmp_path / "results.jsonl").open() as results:
         assert sum(1 for _ in results) == INVENTORY
