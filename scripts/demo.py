@@ -3,7 +3,8 @@
 With TikTok credentials in the environment (TAP_TIKTOKSHOP_APP_KEY, TAP_TIKTOKSHOP_APP_SECRET
 and TAP_TIKTOKSHOP_REFRESH_TOKEN, or the same names in .env) it syncs the real shops.
 Without them it starts the local sandbox (a TikTok Shop API emulator on 127.0.0.1) and
-syncs its shops, then checks that every row arrived.
+syncs its shops, then checks that every row arrived. Then it builds the dbt models
+(transform/) on the file, prints a summary from the marts and writes output/report.html.
 """
 
 from __future__ import annotations
@@ -18,13 +19,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+ANALYTICS = ("shop_performance_daily", "product_performance_daily", "sku_performance_daily",
+             "video_performance_daily", "live_performance")
 STREAM_TABLES = ("shops", "warehouses", "products", "product_skus", "orders",
                  "order_line_items", "returns", "return_line_items", "cancellations",
                  "packages", "package_orders", "statements", "statement_transactions",
-                 "payments", "withdrawals", "unsettled_transactions")
+                 "payments", "withdrawals", "unsettled_transactions",
+                 "promotion_activities", "coupons", *ANALYTICS)
 #: Streams whose sandbox list is flat in ``GET /sandbox/dataset``: rows = its length.
 FLAT = ("statements", "statement_transactions", "payments", "withdrawals",
-        "unsettled_transactions")
+        "unsettled_transactions", "promotion_activities", "coupons", *ANALYTICS)
 
 
 def has_credentials() -> bool:
@@ -45,6 +49,9 @@ def sandbox_env(config: dict, workdir: Path) -> dict[str, str]:
     env = {f"TAP_TIKTOKSHOP_{k.upper()}": (json.dumps(v) if isinstance(v, list) else str(v))
            for k, v in config.items()}
     env["TAP_TIKTOKSHOP_TOKEN_STORE_PATH"] = str(workdir / "tokens.json")
+    # The demo sandbox serves analytics without a rate limit (below): a first run reads a
+    # year of days per shop and analytics stream, minutes at TikTok's 1 request/s.
+    env.setdefault("TAP_TIKTOKSHOP_RATE_LIMIT_QPS_ANALYTICS", "0")
     return env
 
 
@@ -96,13 +103,33 @@ def report(counts: dict[str, int], expected: dict[str, int] | None) -> int:
     bad = 0
     for table in STREAM_TABLES:
         got = counts.get(table, 0)
-        line = f"  {table:<23} {got:>7}"
+        line = f"  {table:<26} {got:>7}"
         if expected is not None:
             want = expected[table]
             line += f"  (sandbox holds {want}: {'ok' if got == want else 'MISMATCH'})"
             bad += got != want
         print(line)
     return 1 if bad else 0
+
+
+def build_models(duckdb_path: Path) -> int:
+    """`meltano run dbt-duckdb:build` (installs dbt on first use) on the file just synced
+    (transform/, README: "Models"), then the summary from the marts and output/report.html."""
+    command = [str(BIN / "meltano"), "run", "dbt-duckdb:build"]
+    print("\n$ " + " ".join(command[1:]), flush=True)
+    result = subprocess.run(command, cwd=ROOT, check=False,
+                            env={**os.environ, "DBT_DUCKDB_PATH": str(duckdb_path)})
+    if result.returncode != 0:
+        print(f"demo: dbt build failed with exit code {result.returncode}", file=sys.stderr)
+        return 1
+    from report import write_report  # scripts/report.py, beside this file
+
+    html = ROOT / "output" / "report.html"
+    print("\nSummary (dbt marts, schema analytics):")
+    for line in write_report(duckdb_path, html):
+        print("  " + line)
+    print(f"Report: {html.relative_to(ROOT)} (open it in a browser)")
+    return 0
 
 
 def main() -> int:
@@ -113,7 +140,7 @@ def main() -> int:
         duckdb_path = output / "tiktokshop.duckdb"
         print("demo: TikTok credentials found: syncing your shops")
         meltano_run({}, duckdb_path)
-        return report(row_counts(duckdb_path), None)
+        return report(row_counts(duckdb_path), None) or build_models(duckdb_path)
 
     from tiktokshop_sandbox import Sandbox, SandboxOptions
 
@@ -121,9 +148,11 @@ def main() -> int:
           "emulator on 127.0.0.1)")
     duckdb_path = output / "sandbox.duckdb"
     duckdb_path.unlink(missing_ok=True)
-    with tempfile.TemporaryDirectory() as tmp, Sandbox(SandboxOptions(seed=1)) as sandbox:
+    with tempfile.TemporaryDirectory() as tmp, Sandbox(
+            SandboxOptions(seed=1, analytics_rate_limit_qps=0)) as sandbox:
         meltano_run(sandbox_env(sandbox.config(), Path(tmp)), duckdb_path)
-        return report(row_counts(duckdb_path), expected_counts(sandbox.base_url))
+        counted = report(row_counts(duckdb_path), expected_counts(sandbox.base_url))
+    return counted or build_models(duckdb_path)
 
 
 if __name__ == "__main__":

@@ -150,8 +150,12 @@ class StatementsStream(FinanceListStream):
     replication_key = "statement_time"
     endpoint = STATEMENTS
     list_key = "statements"
-    # A statement read ahead carries all its transactions: keep few in memory per shop.
+    # Transactions are the slow part (calls at the rate limit, as product details): shops
+    # are read at once, to the end; a statement read ahead carries all its transactions,
+    # so past 20 per shop they wait for their shop's turn on disk.
+    PREFETCH_SHOPS = 8
     PREFETCH_MEMORY_ITEMS = 20
+    PREFETCH_SPILL = True
 
     @property
     def transactions(self) -> DerivedStream:
@@ -189,8 +193,10 @@ class StatementsStream(FinanceListStream):
         self.client.reserve_connections(workers * (self.PREFETCH_SHOPS + 1) + 4)
         with ThreadPoolExecutor(max_workers=workers,
                                 thread_name_prefix=f"statement-transactions-{shop.id}") as pool:
-            for statement, rows in fetch_in_order(pool, workers, statements,
-                                            lambda s: self.transaction_rows(shop, s)):
+            # Twice as many statements asked for as there are workers: a statement whose
+            # pages come back slowly does not leave the other workers idle.
+            for statement, rows in fetch_in_order(pool, workers * 2, statements,
+                                                  lambda s: self.transaction_rows(shop, s)):
                 yield [statement, rows]
         return statements.value or WalkStats()
 

@@ -16,7 +16,7 @@ malformed, infinite or absurdly long amount gives null, never an error.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -28,7 +28,40 @@ MAX_TEXT = 64
 MAX_EXPONENT = 38
 
 #: ``(amount field, sibling field, key of the amount in a money object or "")``
-Plan = tuple[tuple[str, str, str], ...]
+Pair = tuple[str, str, str]
+#: Amount texts already converted, and their values: amounts repeat (``"0.00"``, the same
+#: prices and fees), and a lookup costs a fraction of a conversion. Emptied when full.
+_VALUES: dict[str, Decimal | None] = {}
+_VALUES_LIMIT = 10_000
+_SHAPES_LIMIT = 1_024
+_UNSEEN = object()
+
+
+class Plan(tuple[Pair, ...]):
+    """The amount/sibling pairs of a stream schema, in schema order.
+
+    A schema may know many amounts (every version's fields) while a record holds a few:
+    ``held_by`` gives the pairs whose amount a record holds, worked out once per record
+    shape (its keys, in order: the records of one stream come in a few shapes).
+    """
+
+    _shapes: dict[tuple[str, ...], tuple[Pair, ...]]
+
+    def __new__(cls, pairs: Iterable[Pair] = ()) -> Plan:
+        plan = super().__new__(cls, pairs)
+        plan._shapes = {}
+        return plan
+
+    def held_by(self, row: dict[str, Any]) -> tuple[Pair, ...]:
+        """The pairs whose amount field ``row`` has (in plan order)."""
+        shape = tuple(row)
+        held = self._shapes.get(shape)
+        if held is None:
+            held = tuple(pair for pair in self if pair[0] in row)
+            if len(self._shapes) >= _SHAPES_LIMIT:
+                self._shapes.clear()
+            self._shapes[shape] = held
+        return held
 
 
 def to_decimal(value: Any) -> Decimal | None:
@@ -74,18 +107,28 @@ def money_plan(schema: Mapping[str, Any]) -> Plan:
                    if key != "currency" and "string" in _types(item)]
         if "object" in _types(base) and "currency" in inner and len(amounts) == 1:
             plan.append((name, sibling, amounts[0]))
-    return tuple(plan)
+    return Plan(plan)
 
 
 def add_money_values(row: dict[str, Any], plan: Plan) -> dict[str, Any]:
     """Set the sibling of every amount present in ``row`` (in place): the exact number,
     or null when the amount is not a usable decimal string. An absent or null amount
     gets no sibling (absent and null load the same)."""
-    for name, sibling, key in plan:
-        value = row.get(name)
+    values = _VALUES
+    for name, sibling, key in plan.held_by(row):
+        value = row[name]
         if value is None:
             continue
         if key:
             value = value.get(key) if value.__class__ is dict else None
-        row[sibling] = to_decimal(value)
+        if value.__class__ is not str:
+            row[sibling] = None
+            continue
+        number = values.get(value, _UNSEEN)
+        if number is _UNSEEN:
+            number = to_decimal(value)
+            if len(values) >= _VALUES_LIMIT:
+                values.clear()
+            values[value] = number
+        row[sibling] = number
     return row

@@ -27,6 +27,7 @@ runs), so the walk does not trust the server's order or paging:
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,7 +37,8 @@ from tiktokshop.errors import FatalAPIError
 MAX_PAGES_PER_QUERY = 100_000  # hard stop against a server that never ends a query
 #: Pages in a row without a new record before the walk is declared stuck.
 MAX_IDLE_PAGES = 50
-#: Recently yielded (id, update time) pairs remembered to recognise a record seen again.
+#: Recently yielded (id, update time) pairs remembered to recognise a record seen again
+#: (at least this many: whole pages are remembered and forgotten).
 RECENT_RECORDS = 5_000
 
 
@@ -82,7 +84,12 @@ def iter_ascending(
     stats = stats or WalkStats()
     cursor = start
     at_cursor: set[str] = set()
-    recent: dict[tuple[str, int], None] = {}  # insertion-ordered, bounded
+    # The (id, time) pairs yielded, one set per page, the oldest pages forgotten once the
+    # others hold RECENT_RECORDS. Only a record older than the cursor is looked up there:
+    # one at the cursor was yielded since the cursor got there (``at_cursor``), and one
+    # past it cannot have been yielded (the cursor never moves back).
+    recent: deque[set[tuple[str, int]]] = deque()
+    remembered = 0
     token: str | None = None
     tokens_seen: set[str] = set()
     idle = 0
@@ -90,7 +97,7 @@ def iter_ascending(
         page = fetch(cursor, end, token)
         stats.pages += 1
         progressed = False
-        fresh = 0
+        yielded: set[tuple[str, int]] = set()
         for record in sorted(page.items, key=lambda r: _order_key(r, key, id_key)):
             value = record.get(key)
             if not isinstance(value, int) or value >= end or value < start:
@@ -98,24 +105,29 @@ def iter_ascending(
                 continue
             record_id = str(record.get(id_key))
             seen = (record_id, value)
-            if (value == cursor and record_id in at_cursor) or seen in recent:
+            if value > cursor:
+                cursor, at_cursor, progressed = value, {record_id}, True
+            elif value == cursor:
+                if record_id in at_cursor:
+                    stats.repeated += 1
+                    continue
+                at_cursor.add(record_id)
+            elif seen in yielded or any(seen in page_seen for page_seen in recent):
                 stats.repeated += 1
                 continue
-            if value > cursor:
-                cursor, at_cursor, progressed = value, set(), True
-            elif value < cursor:
+            else:
                 stats.late += 1
-            if value == cursor:
-                at_cursor.add(record_id)
-            recent[seen] = None
-            if len(recent) > RECENT_RECORDS:
-                del recent[next(iter(recent))]
-            fresh += 1
+            yielded.add(seen)
             stats.emitted += 1
             yield record
+        if yielded:
+            recent.append(yielded)
+            remembered += len(yielded)
+            while remembered - len(recent[0]) >= RECENT_RECORDS:
+                remembered -= len(recent.popleft())
         if not page.next_token:
             return
-        idle = 0 if fresh else idle + 1
+        idle = 0 if yielded else idle + 1
         if idle >= MAX_IDLE_PAGES:
             raise FatalAPIError(
                 code=None, endpoint=endpoint,

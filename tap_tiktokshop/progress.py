@@ -42,6 +42,11 @@ class Progress:
         self.clock = clock
         self.records = 0
         self.total: int | None = None
+        #: Day-based streams (analytics): days read and in the window; when set, the
+        #: percentage and time left count days (a day costs the same calls whatever its
+        #: records).
+        self.days_done = 0
+        self.days_total: int | None = None
         self.lines = 0
         self.started = self.last_line = clock()
         # With progress off, the countdown never reaches 0 in any real run.
@@ -51,6 +56,16 @@ class Progress:
         """The search's ``total_count`` for the whole window (ignored unless a count)."""
         if isinstance(total, int) and not isinstance(total, bool) and total >= 0:
             self.total = total
+
+    def expect_days(self, total: int) -> None:
+        """The number of days in the window (day-based streams)."""
+        self.days_total = max(0, int(total))
+
+    def day_done(self) -> None:
+        """One more day fully emitted (a line is due as with ``tick``; days are few)."""
+        self.days_done += 1
+        if self.interval > 0:
+            self._check()
 
     def tick(self) -> None:
         """One more record yielded (cheap: the clock is read every ``stride`` records)."""
@@ -82,14 +97,22 @@ class Progress:
         rate = self.records / elapsed
         total = self.total
         percent = eta = None
-        if total:
+        if self.days_total:
+            done, days_total = self.days_done, self.days_total
+            percent = round(min(100.0, 100.0 * done / days_total), 1)
+            if 0 < done < days_total:
+                eta = round((days_total - done) * elapsed / done, 1)
+        elif total:
             percent = round(min(100.0, 100.0 * self.records / total), 1)
             if self.records < total and rate > 0:
                 eta = round((total - self.records) / rate, 1)
-        return {"log_event": "progress", "stream": self.stream, "stream_name": self.stream,
-                "shop_id": self.shop_id, "records": self.records, "total_count": total,
-                "percent": percent, "records_per_second": round(rate, 1),
-                "eta_seconds": eta, "elapsed_seconds": round(elapsed, 1)}
+        fields = {"log_event": "progress", "stream": self.stream, "stream_name": self.stream,
+                  "shop_id": self.shop_id, "records": self.records, "total_count": total,
+                  "percent": percent, "records_per_second": round(rate, 1),
+                  "eta_seconds": eta, "elapsed_seconds": round(elapsed, 1)}
+        if self.days_total is not None:
+            fields["days_done"], fields["days_total"] = self.days_done, self.days_total
+        return fields
 
 
 def progress_message(fields: t.Mapping[str, t.Any]) -> str:
@@ -98,6 +121,8 @@ def progress_message(fields: t.Mapping[str, t.Any]) -> str:
     if fields["total_count"] is not None:
         text += f" of ~{fields['total_count']:,}"
     text += " records"
+    if fields.get("days_total") is not None:
+        text += f", {fields['days_done']:,} of {fields['days_total']:,} days"
     if fields["percent"] is not None:
         text += f" ({fields['percent']}%)"
     text += f", {fields['records_per_second']} records/s"

@@ -19,6 +19,10 @@ DEFAULT_DETAIL_CONCURRENCY = 8
 DEFAULT_FINANCE_LOOKBACK_DAYS = 30
 MAX_FINANCE_LOOKBACK_DAYS = 3650
 DEFAULT_PROGRESS_INTERVAL_SECONDS = 30
+ANALYTICS_CURRENCIES = ("LOCAL", "USD")
+DEFAULT_ANALYTICS_CURRENCY = "LOCAL"  # the API's default
+DEFAULT_ANALYTICS_LOOKBACK_DAYS = 3
+MAX_ANALYTICS_LOOKBACK_DAYS = 365
 
 TAP_SETTINGS = th.PropertiesList(
     *CONNECTION_SETTINGS.wrapped.values(),
@@ -45,6 +49,19 @@ TAP_SETTINGS = th.PropertiesList(
                 description="A progress line per shop and stream (records so far, "
                             "total_count, percent, records/s, time left) at most every this "
                             "many seconds while a stream runs; 0 turns them off."),
+    th.Property("analytics_currency", th.StringType, default=DEFAULT_ANALYTICS_CURRENCY,
+                allowed_values=list(ANALYTICS_CURRENCIES),
+                description="Currency of the analytics streams' amounts: LOCAL (the API's "
+                            "default: the currency of the shop's market) or USD."),
+    th.Property("analytics_start_date", th.DateTimeType,
+                description="The first day the analytics streams read (its UTC date; default: "
+                            "start_date). Never before the oldest day TikTok serves (365 "
+                            "days back); a bookmark's re-read days start later."),
+    th.Property("analytics_lookback_days", th.IntegerType,
+                default=DEFAULT_ANALYTICS_LOOKBACK_DAYS,
+                description="The analytics streams re-read this many days up to their "
+                            "bookmark (the last complete day) on each run: TikTok revises "
+                            "the figures of recent days. 0 reads only new days."),
 )
 
 
@@ -58,6 +75,10 @@ class TapOptions:
     detail_concurrency: int = DEFAULT_DETAIL_CONCURRENCY
     finance_lookback_days: int = DEFAULT_FINANCE_LOOKBACK_DAYS
     progress_interval_seconds: int = DEFAULT_PROGRESS_INTERVAL_SECONDS
+    analytics_currency: str = DEFAULT_ANALYTICS_CURRENCY
+    #: ``analytics_start_date`` as Unix seconds (None: the analytics streams use start_epoch).
+    analytics_start_epoch: int | None = None
+    analytics_lookback_days: int = DEFAULT_ANALYTICS_LOOKBACK_DAYS
 
 
 def parse_utc(setting: str, value: Any) -> int:
@@ -101,6 +122,20 @@ def load_options(config: Mapping[str, Any]) -> TapOptions:
     if not isinstance(interval, int) or isinstance(interval, bool) or interval < 0:
         raise ConfigError("progress_interval_seconds",
                           "must be a whole number of seconds >= 0 (0 turns progress lines off)")
+    currency = str(config.get("analytics_currency") or DEFAULT_ANALYTICS_CURRENCY).upper()
+    if currency not in ANALYTICS_CURRENCIES:
+        raise ConfigError("analytics_currency",
+                          f"must be LOCAL or USD, got {config.get('analytics_currency')!r}")
+    analytics_days = config.get("analytics_lookback_days", DEFAULT_ANALYTICS_LOOKBACK_DAYS)
+    if not isinstance(analytics_days, int) or isinstance(analytics_days, bool) or not (
+            0 <= analytics_days <= MAX_ANALYTICS_LOOKBACK_DAYS):
+        raise ConfigError("analytics_lookback_days", "must be a whole number of days from 0 "
+                          f"to {MAX_ANALYTICS_LOOKBACK_DAYS}")
+    analytics_start = config.get("analytics_start_date")
+    analytics_epoch = parse_utc("analytics_start_date", analytics_start) if analytics_start \
+        else None
     return TapOptions(start_epoch=start, sync_end=end, lookback_seconds=lookback,
                       detail_concurrency=workers, finance_lookback_days=days,
-                      progress_interval_seconds=interval)
+                      progress_interval_seconds=interval, analytics_currency=currency,
+                      analytics_lookback_days=analytics_days,
+                      analytics_start_epoch=analytics_epoch)

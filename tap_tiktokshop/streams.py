@@ -7,6 +7,7 @@ from collections import deque
 from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 
+from tap_tiktokshop.analytics_streams import ANALYTICS_STREAMS
 from tap_tiktokshop.enrichment import (
     order_line_item_rows,
     product_sku_rows,
@@ -27,6 +28,7 @@ from tap_tiktokshop.paging import (
     WindowTooLarge,
     windows_under_cap,
 )
+from tap_tiktokshop.promotion_streams import PROMOTION_STREAMS
 from tap_tiktokshop.stream_base import DerivedStream, ShopStream, TikTokShopStream, enrich, logger
 from tiktokshop import codes
 from tiktokshop.endpoints import (
@@ -343,5 +345,5 @@ STREAM_TYPES: tuple[type[TikTokShopStream], ...] = (
     OrderLineItemsStream, ReturnsStream, CancellationsStream,
     ReturnLineItemsStream, PackagesStream, PackageOrdersStream,
     StatementsStream, StatementTransactionsStream, PaymentsStream, WithdrawalsStream,
-    UnsettledTransactionsStream,
+    UnsettledTransactionsStream, *ANALYTICS_STREAMS, *PROMOTION_STREAMS,
 )

@@ -31,6 +31,19 @@ AUTHORIZE_BASE_URLS = {
     "US": "https://services.us.tiktokshop.com",
     "Non-US": "https://services.tiktokshop.com",
 }
+#: Endpoint families (the path's first segment) with a rate limit setting of their own.
+FAMILY_PATHS = {
+    "authorization": "/authorization/...", "seller": "/seller/...",
+    "product": "/product/...", "order": "/order/...", "fulfillment": "/fulfillment/...",
+    "logistics": "/logistics/...", "finance": "/finance/...",
+    "return_refund": "/return_refund/...", "promotion": "/promotion/...",
+    "analytics": "/analytics/...",
+}
+RATE_LIMIT_FAMILIES = tuple(FAMILY_PATHS)
+#: Families slower than ``rate_limit_qps`` by default: TikTok suggests starting around
+#: "complex analytics: 0.2-1 request/second" (the reference, rate limits).
+FAMILY_DEFAULT_QPS = {"analytics": 1.0}
+MAX_QPS = 10_000
 
 
 @dataclass(frozen=True)
@@ -89,6 +102,14 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("retry_backoff_seconds", "number",
                 "First retry delay; doubles each retry (with jitter), capped at 60 s.",
                 default=1.0),
+    *(SettingSpec(
+        f"rate_limit_qps_{family}", "number",
+        f"Client-side cap on requests per second per shop and endpoint for the {family} "
+        f"endpoints ({FAMILY_PATHS[family]}); default "
+        + (f"{FAMILY_DEFAULT_QPS[family]:g}, TikTok's suggested starting point for "
+           "complex analytics (0.2-1 request/s)" if family in FAMILY_DEFAULT_QPS
+           else "rate_limit_qps") + "; 0 turns the cap off.",
+        default=FAMILY_DEFAULT_QPS.get(family)) for family in RATE_LIMIT_FAMILIES),
 )
 SECRET_SETTINGS = tuple(spec.name for spec in SETTING_SPECS if spec.secret)
 
@@ -115,6 +136,12 @@ class ConnectionSettings:
     max_retries: int = 5
     rate_limit_qps: float = 50.0  # TikTok's limit per app, shop and API; calls are evenly spaced
     retry_backoff_seconds: float = 1.0
+    #: ``rate_limit_qps_<family>`` that apply (a family not listed uses rate_limit_qps).
+    family_rate_limits: tuple[tuple[str, float], ...] = tuple(FAMILY_DEFAULT_QPS.items())
+
+    def family_qps(self, family: str) -> float:
+        """The client's cap for one endpoint family (requests/s per shop and endpoint)."""
+        return dict(self.family_rate_limits).get(family, self.rate_limit_qps)
 
     @property
     def label(self) -> str:
@@ -245,6 +272,18 @@ def _number(config: Mapping[str, Any], name: str, default: float, low: float, hi
     return float(value)
 
 
+def _family_rate_limits(config: Mapping[str, Any]) -> tuple[tuple[str, float], ...]:
+    """``(family, qps)`` for every family whose setting (or default) is its own."""
+    limits = []
+    for family in RATE_LIMIT_FAMILIES:
+        name = f"rate_limit_qps_{family}"
+        default = FAMILY_DEFAULT_QPS.get(family)
+        if config.get(name) is None and default is None:
+            continue
+        limits.append((family, _number(config, name, default or 0.0, 0, MAX_QPS)))
+    return tuple(limits)
+
+
 def load_settings(config: Mapping[str, Any]) -> ConnectionSettings:
     """Validate a plugin config and return the connection settings.
 
@@ -269,8 +308,9 @@ def load_settings(config: Mapping[str, Any]) -> ConnectionSettings:
         token_store_path=Path(token_store).expanduser() if token_store else None,
         request_timeout_seconds=_number(config, "request_timeout_seconds", 30, 0.1, 600),
         max_retries=int(_number(config, "max_retries", 5, 0, 20, whole=True)),
-        rate_limit_qps=_number(config, "rate_limit_qps", 50, 0, 10_000),
+        rate_limit_qps=_number(config, "rate_limit_qps", 50, 0, MAX_QPS),
         retry_backoff_seconds=_number(config, "retry_backoff_seconds", 1.0, 0, 60),
+        family_rate_limits=_family_rate_limits(config),
     )
     has_store = settings.token_store_path is not None and settings.token_store_path.exists()
     if not (settings.access_token or settings.refresh_token or settings.auth_code or has_store):

@@ -15,8 +15,12 @@ from urllib.parse import quote
 
 BASE_VERSION = "202309"
 #: The default ``api_version``: the newest endpoint version this release calls and tests
-#: (Get Unsettled Transactions, 202507).
-DEFAULT_VERSION = "202507"
+#: (the analytics performance lists, 202509).
+DEFAULT_VERSION = "202509"
+#: The analytics scope (not in the reference; UNCONFIRMED, the name the sandbox uses).
+ANALYTICS_SCOPE = "data.shop_analytics.public.read"
+#: The promotion scope (not in the reference; UNCONFIRMED, the name the sandbox uses).
+PROMOTION_SCOPE = "seller.promotion.info"
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,12 @@ class Endpoint:
         oldest one when none is (check :meth:`supports` first)."""
         usable = [v for v in self.versions if v <= api_version]
         return max(usable) if usable else self.min_version
+
+    @property
+    def family(self) -> str:
+        """The endpoint family: the path's first segment (``product``, ``analytics``...),
+        which picks the client's rate limit (``rate_limit_qps_<family>``)."""
+        return self.template.lstrip("/").split("/", 1)[0]
 
     def path(self, api_version: str, **path_params: str) -> str:
         """Concrete request path for the given API version and path parameters."""
@@ -151,4 +161,44 @@ UPDATE_PACKAGE_SHIPPING_INFO = Endpoint(
     "update_package_shipping_info", "POST",
     "/fulfillment/{version}/packages/{package_id}/shipping_info/update",
     scope="seller.fulfillment.package.write",
+)
+
+# Analytics (one day per request for the lists; the shop's figures by day in one call).
+SHOP_PERFORMANCE = Endpoint(
+    "shop_performance", "GET", "/analytics/{version}/shop/performance",
+    scope=ANALYTICS_SCOPE, versions=("202405", "202509"),
+)
+PRODUCT_PERFORMANCE = Endpoint(
+    "product_performance", "GET", "/analytics/{version}/shop_products/performance",
+    scope=ANALYTICS_SCOPE, versions=("202405", "202509"),
+)
+SKU_PERFORMANCE = Endpoint(
+    "sku_performance", "GET", "/analytics/{version}/shop_skus/performance",
+    scope=ANALYTICS_SCOPE, versions=("202406", "202509"),
+)
+VIDEO_PERFORMANCE = Endpoint(
+    "video_performance", "GET", "/analytics/{version}/shop_videos/performance",
+    scope=ANALYTICS_SCOPE, versions=("202409", "202509"),
+)
+LIVE_PERFORMANCE = Endpoint(
+    "live_performance", "GET", "/analytics/{version}/shop_lives/performance",
+    scope=ANALYTICS_SCOPE, versions=("202508", "202509"),
+)
+
+# Promotions: product discount and flash sale activities, and coupons (search + detail).
+ACTIVITY_SEARCH = Endpoint(
+    "activity_search", "POST", "/promotion/{version}/activities/search",
+    scope=PROMOTION_SCOPE,
+)
+ACTIVITY_DETAIL = Endpoint(
+    "activity_detail", "GET", "/promotion/{version}/activities/{activity_id}",
+    scope=PROMOTION_SCOPE,
+)
+COUPON_SEARCH = Endpoint(
+    "coupon_search", "POST", "/promotion/{version}/coupons/search",
+    scope=PROMOTION_SCOPE, versions=("202406",),
+)
+COUPON_DETAIL = Endpoint(
+    "coupon_detail", "GET", "/promotion/{version}/coupons/{coupon_id}",
+    scope=PROMOTION_SCOPE, versions=("202406",),
 )

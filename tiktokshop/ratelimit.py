@@ -1,4 +1,4 @@
-"""Client-side rate limiter per (shop, endpoint).
+"""Client-side rate limiter per (shop, endpoint), with a rate per endpoint family.
 
 TikTok limits requests per app, shop and API (50 per second). Spacing our own calls
 evenly keeps us under the limit instead of collecting 429s and backing off: at
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 
 
 class RateLimiter:
@@ -53,3 +53,55 @@ class RateLimiter:
             resume = self._clock() + seconds
             if self._next_slot.get(key, 0.0) < resume:
                 self._next_slot[key] = resume
+
+
+class FamilyRateLimits:
+    """A :class:`RateLimiter` per endpoint family (the path's first segment).
+
+    TikTok sets its limits per app, shop and API, and documents the analytics APIs as far
+    slower than the rest ("complex analytics: 0.2-1 request/second"). Each family gets
+    its own rate (``rate_limit_qps_<family>``, else ``rate_limit_qps``); keys stay per
+    shop and endpoint, so a slow analytics backfill never waits on, or delays, the order
+    or product calls of the same shop.
+    """
+
+    def __init__(
+        self,
+        default_qps: float,
+        family_qps: Mapping[str, float] | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.default_qps = default_qps
+        self.family_qps = dict(family_qps or {})
+        self._clock = clock
+        self._sleep = sleep
+        self._limiters: dict[str, RateLimiter] = {}
+        self._lock = threading.Lock()
+
+    def qps(self, family: str) -> float:
+        """The rate of ``family`` (requests per second per shop and endpoint; 0: none)."""
+        return self.family_qps.get(family, self.default_qps)
+
+    def for_family(self, family: str) -> RateLimiter:
+        """The limiter of ``family`` (made on first use)."""
+        with self._lock:
+            limiter = self._limiters.get(family)
+            if limiter is None:
+                limiter = self._limiters[family] = RateLimiter(
+                    self.qps(family), clock=self._clock, sleep=self._sleep)
+            return limiter
+
+    def acquire(self, family: str, key: Hashable) -> float:
+        """Block until a call of ``family`` for ``key`` may go out; the seconds waited."""
+        return self.for_family(family).acquire(key)
+
+    def defer(self, family: str, key: Hashable, seconds: float) -> None:
+        """Hold ``key`` of ``family`` back for ``seconds`` (a 429's Retry-After)."""
+        self.for_family(family).defer(key, seconds)
+
+
+def path_family(path: str) -> str:
+    """The family of a request path: ``/analytics/202509/shop/performance`` -> ``analytics``."""
+    return path.lstrip("/").split("/", 1)[0]

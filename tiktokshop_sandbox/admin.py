@@ -4,10 +4,15 @@
 GET    /sandbox/dataset           whole dataset: shops, warehouses, products, orders,
                                   returns, cancellations, packages, statements,
                                   statement_transactions, payments, withdrawals,
-                                  unsettled_transactions (API shapes + ``shop_id``);
+                                  unsettled_transactions, promotion_activities, coupons
+                                  (API shapes + ``shop_id``), and shop_performance_daily,
+                                  product_performance_daily, sku_performance_daily,
+                                  video_performance_daily, live_performance (202509
+                                  shapes, local currency, + ``shop_id`` and ``date``);
                                   optional query ``kinds=orders,products`` / ``shop_id=``
 GET    /sandbox/stats             request counts by endpoint and outcome, with totals,
-                                  and ``faults_injected`` (by kind, with ``total``)
+                                  ``peak_in_flight`` (most requests of each endpoint open
+                                  at once) and ``faults_injected`` (by kind, with ``total``)
 POST   /sandbox/stats/reset       clear the counters (fault counts too)
 GET    /sandbox/config            the config written by ``--config-out``
 POST   /sandbox/mutate            ``{"products": n, "orders": n, "packages"?: n,
@@ -24,7 +29,16 @@ POST   /sandbox/finance/settle    ``{"statements": n, "shop_id"?: s}``: pay the 
                                   unpaid statements of each shop (or of s) now →
                                   ``{"statements": [ids], "payments": [ids]}``
 POST   /sandbox/faults            ``{"fault_rate": f, "kinds"?: ["429","500","503","drop"]}``
-POST   /sandbox/ratelimit         ``{"rate_limit_qps": q}`` (0 disables)
+POST   /sandbox/ratelimit         ``{"rate_limit_qps": q}`` and/or
+                                  ``{"analytics_rate_limit_qps": q}`` (0 disables)
+GET    /sandbox/analytics         the analytics calendar: today, latest_available_date,
+                                  oldest_available_date, first_day, retention_days,
+                                  revisions (see ``analytics_book``)
+POST   /sandbox/analytics/clock   ``{"advance_days": n}`` or ``{"today": "YYYY-MM-DD"}``:
+                                  moves the analytics date only (not the request clock);
+                                  moving on revises the last 3 days → the calendar
+POST   /sandbox/analytics/revise  ``{"days": n, "shop_id"?: s}``: late sales on each of
+                                  the last n served days → ``{"revised": {shop: [dates]}}``
 POST   /sandbox/clock             ``{"skew_seconds": s}``: the sandbox's clock runs s
                                   seconds ahead of the machine's (behind when negative):
                                   ``Date`` headers, the timestamp window and token times
@@ -44,7 +58,9 @@ import ipaddress
 import json
 from collections.abc import Callable
 
+from .analytics_lists import ANALYTICS_KINDS
 from .context import Request, Response
+from .dataset import PROMOTION_KINDS
 from .gen_finance import FINANCE_KINDS
 from .state import SandboxState
 
@@ -119,6 +135,9 @@ def handle_admin(state: SandboxState, req: Request, config: Callable[[], dict]) 
         ("POST", "/sandbox/faults"): lambda: _faults(state, req),
         ("POST", "/sandbox/ratelimit"): lambda: _ratelimit(state, req),
         ("POST", "/sandbox/clock"): lambda: _clock(state, req),
+        ("GET", "/sandbox/analytics"): state.dataset.analytics.status,
+        ("POST", "/sandbox/analytics/clock"): lambda: _analytics_clock(state, req),
+        ("POST", "/sandbox/analytics/revise"): lambda: _analytics_revise(state, req),
         ("GET", "/sandbox/chaos"): state.chaos.status,
         ("POST", "/sandbox/chaos"): lambda: _chaos(state, req),
         ("POST", "/sandbox/skus/lock"): lambda: _lock(state, req),
@@ -139,7 +158,7 @@ def _dump(state: SandboxState, req: Request) -> dict:
     kinds = set(query["kinds"].split(",")) if query.get("kinds") else None
     known = {"shops", "warehouses", "products", "orders", "returns", "cancellations",
              "packages"}
-    known |= set(FINANCE_KINDS)
+    known |= set(FINANCE_KINDS) | set(ANALYTICS_KINDS) | set(PROMOTION_KINDS)
     if kinds is not None and not kinds <= known:
         raise AdminError(400, f"kinds must be among {sorted(known)}")
     shop_id = query.get("shop_id") or None
@@ -213,12 +232,50 @@ def _faults(state: SandboxState, req: Request) -> dict:
 
 
 def _ratelimit(state: SandboxState, req: Request) -> dict:
-    qps = _number(_body(req), "rate_limit_qps")
-    if qps < 0:
-        raise AdminError(400, "rate_limit_qps must be >= 0")
-    state.limiter.set_qps(qps)
-    state.options.rate_limit_qps = qps
-    return {"rate_limit_qps": qps}
+    body = _body(req)
+    names = [n for n in ("rate_limit_qps", "analytics_rate_limit_qps") if n in body]
+    if not names:
+        raise AdminError(400, 'expected {"rate_limit_qps": q} and/or '
+                              '{"analytics_rate_limit_qps": q}')
+    values = {name: _number(body, name) for name in names}
+    for name, qps in values.items():
+        if qps < 0:
+            raise AdminError(400, f"{name} must be >= 0")
+    for name, qps in values.items():
+        limiter = state.analytics_limiter if name.startswith("analytics") else state.limiter
+        limiter.set_qps(qps)
+        setattr(state.options, name, qps)
+    return values
+
+
+def _analytics_clock(state: SandboxState, req: Request) -> dict:
+    body = _body(req)
+    book = state.dataset.analytics
+    if "today" in body:
+        today = body["today"]
+        if not isinstance(today, str):
+            raise AdminError(400, "today must be a date YYYY-MM-DD")
+        try:
+            book.set_today(today)
+        except ValueError as exc:
+            raise AdminError(400, str(exc)) from exc
+    elif "advance_days" in body:
+        days = body["advance_days"]
+        if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 3_650:
+            raise AdminError(400, "advance_days must be a whole number in 0..3650")
+        book.advance(days)
+    else:
+        raise AdminError(400, 'expected {"advance_days": n} or {"today": "YYYY-MM-DD"}')
+    return book.status()
+
+
+def _analytics_revise(state: SandboxState, req: Request) -> dict:
+    body = _body(req)
+    days = body.get("days", 3)
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 365:
+        raise AdminError(400, "days must be a whole number in 1..365")
+    shop_id = _shop_id(state, body) if "shop_id" in body else None
+    return {"revised": state.dataset.analytics.revise(days, shop_id)}
 
 
 def _clock(state: SandboxState, req: Request) -> dict:

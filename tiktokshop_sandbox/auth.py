@@ -35,6 +35,8 @@ ALL_SCOPES = (
     "seller.product.write", "seller.product.delete", "seller.order.info", "seller.logistics",
     "seller.fulfillment.basic", "seller.fulfillment.package.write", "seller.finance.info",
     "seller.return_refund.basic",
+    # Analytics and promotions: names not in the reference (UNCONFIRMED).
+    "data.shop_analytics.public.read", "seller.promotion.info",
 )
 AUTH_CODE_TTL = 30 * 60
 AUTHORIZATION_TTL = 365 * 86_400

@@ -61,6 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
     add("--latency-ms", type=_bounded(int, 0, 600_000), default=0)
     add("--rate-limit-qps", type=_bounded(float, 0), default=50.0,
         help="per app+shop+endpoint; 0 disables (default 50)")
+    add("--analytics-rate-limit-qps", type=_bounded(float, 0), default=1.0,
+        help="the same for the analytics endpoints; 0 disables (default 1, the reference's "
+             "'complex analytics: 0.2-1 request/second')")
+    add("--analytics-days", type=_bounded(int, 1, 3_650), default=60,
+        help="days of analytics history per shop, up to yesterday (default 60)")
+    add("--analytics-today", default=None, metavar="YYYY-MM-DD",
+        help="the analytics date (latest_available_date is the day before; default the "
+             "sandbox clock's date)")
     add("--fault-rate", type=_bounded(float, 0, 1), default=0.0,
         help="fraction of business requests answered with a retryable fault")
     add("--token-ttl", type=_bounded(int, 1), default=604_800, help="access token lifetime (s)")
@@ -76,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="make order, return, cancellation and package searches misbehave like a live "
              "search can (pages out of order, repeated, short or empty, wrong totals, update "
              "times moving), reproducibly from this seed; default off")
+    add("--statements", type=_bounded(int, 1, 100_000), default=None,
+        help="per shop, each with --statement-transactions transactions, settling the "
+             "completed orders in completion order (needs enough --orders; default one "
+             "statement per day of completed orders)")
+    add("--statement-transactions", type=_bounded(int, 1, 100_000), default=None,
+        help="transactions per statement (with --statements)")
     add("--config-out", type=Path, default=None,
         help="write the tap/target config JSON here (mode 0600)")
     return p
@@ -90,6 +104,9 @@ def options_from_args(args: argparse.Namespace) -> SandboxOptions:
         fault_rate=args.fault_rate, token_ttl=args.token_ttl, app_key=args.app_key,
         app_secret=args.app_secret, service_id=args.service_id,
         refresh_rotation=args.refresh_rotation, strict=args.strict, chaos_seed=args.chaos_seed,
+        analytics_rate_limit_qps=args.analytics_rate_limit_qps,
+        analytics_days=args.analytics_days, analytics_today=args.analytics_today,
+        statements=args.statements, statement_transactions=args.statement_transactions,
     )
 
 
@@ -113,6 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"tiktokshop-sandbox: cannot listen on {options.host}:{options.port}: "
               f"{exc.strerror or exc}", file=sys.stderr)
         return 1
+    except ValueError as exc:  # a dataset the options cannot make (e.g. too few orders)
+        parser.error(str(exc))
     try:
         if args.config_out is not None:
             try:

@@ -1,5 +1,5 @@
 """The live in-memory dataset: shops, warehouses, products, orders, packages, returns,
-cancellations.
+cancellations, finance, analytics (``analytics_book``) and promotions.
 
 Layout: per shop and kind a :class:`Columns` store keeps ids, times and statuses;
 full records are built on demand from the seed (so 100,000 orders start in about
@@ -23,23 +23,34 @@ import threading
 import time
 from decimal import Decimal
 
+from .analytics_book import AnalyticsBook
+from .analytics_lists import ANALYTICS_KINDS, dump_analytics
 from .gen_aftersales import (
     build_cancel_columns,
     build_cancellation,
     build_return,
     build_return_columns,
 )
+from .gen_analytics import DaySales
 from .gen_common import PRODUCT_ID_GAP_MIN, SKU_OFFSET, Columns, money, tax_exclusive
-from .gen_finance import FINANCE_KINDS, FinanceBook, OrderSnapshot, dump_finance
+from .gen_finance import (
+    FINANCE_KINDS,
+    FinanceBook,
+    OrderSnapshot,
+    dump_finance,
+    layout_shortfall,
+)
 from .gen_orders import NEXT_STATUS, build_order, build_order_columns
 from .gen_packages import build_package, build_package_columns, sync_order_packages
 from .gen_products import build_product, build_product_columns, seller_sku_for
+from .gen_promotions import PromotionBook, activity_detail
 from .gen_shops import SeededShop, build_shops
 from .options import SandboxOptions
 from .shapes import PRODUCT_DETAIL, project
 from .shipping_state import ShippingBook
 
 _BASE_CACHE_MAX = 20_000
+PROMOTION_KINDS = ("promotion_activities", "coupons")
 
 
 def now_s() -> int:
@@ -74,8 +85,19 @@ class Dataset:
         self._mutations = 0
         # Finance is built on first use from the orders as generated (see gen_finance).
         self._finance_orders = {s.id: OrderSnapshot.of(self.orders[s.id]) for s in self.shops}
+        layout = options.finance_layout
+        for shop in self.shops if layout else ():
+            missing = layout_shortfall(self._finance_orders[shop.id], *layout)
+            if missing:
+                raise ValueError(f"statements: {layout[0]} statements of {layout[1]} "
+                                 f"transactions need {missing} more completed orders in shop "
+                                 f"{shop.id} (raise orders)")
         self._finance: dict[str, FinanceBook] = {}
         self._finance_options = options
+        self.analytics = AnalyticsBook(options.now, {s.id: self._day_sales(s, options)
+                                                     for s in self.shops},
+                                       options.analytics_days, options.analytics_today)
+        self._promotions: dict[str, PromotionBook] = {}
         self.started = now_s()
 
     # ----------------------------------------------------------------- products
@@ -201,7 +223,8 @@ class Dataset:
                         self.seed, shop, self._finance_orders[shop.id],
                         lambda i: self.order(shop, i), started=self.started,
                         settle_seconds=options.statement_settle_seconds,
-                        processing=options.processing_statements)
+                        processing=options.processing_statements,
+                        layout=options.finance_layout)
                     self._finance[shop.id] = book
         return book
 
@@ -220,6 +243,27 @@ class Dataset:
                     paid["payments"].append(book.payments.ids[n])
         return paid
 
+    # ---------------------------------------------------- analytics, promotions
+    def _day_sales(self, shop: SeededShop, options: SandboxOptions) -> DaySales:
+        return DaySales(self.seed, shop, self.orders[shop.id], self.products[shop.id],
+                        lambda i: self.order(shop, i), lambda i: self.base_product(shop, i),
+                        options.orders)
+
+    def promotions(self, shop: SeededShop) -> PromotionBook:
+        """The shop's activities and coupons (built the first time they are needed)."""
+        book = self._promotions.get(shop.id)
+        if book is None:
+            with self.lock:
+                book = self._promotions.get(shop.id)
+                if book is None:
+                    options = self._finance_options
+                    products = [self.base_product(shop, i)
+                                for i in range(len(self.products[shop.id]))]
+                    book = PromotionBook.build(self.seed, shop, products,
+                                               options.promotion_activities, options.coupons)
+                    self._promotions[shop.id] = book
+        return book
+
     # ------------------------------------------------------------------- dump
     def dump(self, kinds: set[str] | None = None, shop_id: str | None = None) -> dict:
         """The dataset in the API's own shapes, each record with its ``shop_id``.
@@ -228,7 +272,7 @@ class Dataset:
         """
         names = ("shops", "warehouses", "products", "orders", "returns", "cancellations",
                  "packages")
-        names += FINANCE_KINDS
+        names += FINANCE_KINDS + ANALYTICS_KINDS + PROMOTION_KINDS
         out: dict[str, list] = {k: [] for k in names}
         want = set(names) if kinds is None else set(kinds)
         for shop in self.shops:
@@ -254,6 +298,20 @@ class Dataset:
             if "packages" in want:
                 out["packages"] += [{**self.package(shop, i), "shop_id": shop.id}
                                     for i in range(len(self.package_columns(shop)))]
+            if want & set(ANALYTICS_KINDS):
+                for kind, rows in dump_analytics(
+                        self.seed, shop, self.analytics, want,
+                        lambda i, s=shop: self.base_product(s, i),
+                        len(self.products[shop.id])).items():
+                    out[kind] += rows
+            if want & set(PROMOTION_KINDS):
+                promotions = self.promotions(shop)
+                if "promotion_activities" in want:
+                    out["promotion_activities"] += [
+                        {**activity_detail(r), "shop_id": shop.id}
+                        for r in promotions.activities]
+                if "coupons" in want:
+                    out["coupons"] += [{**r, "shop_id": shop.id} for r in promotions.coupons]
             if want & set(FINANCE_KINDS):
                 book = self.finance(shop)
                 with self.lock:

@@ -28,7 +28,8 @@ Order of checks (first failure answers):
     required → 106013 HTTP 400; unknown or not authorized for the token → 101000
     HTTP 403 (statuses UNCONFIRMED); then a scope taken away for that shop only → 105005
     HTTP 403;
-11. rate limit per (app, shop, endpoint) → 429 / 36009002 with ``Retry-After: 1``;
+11. rate limit per (app, shop, endpoint) → 429 / 36009002 with ``Retry-After: 1`` (the
+    analytics family has its own rate, ``analytics_rate_limit_qps``);
 12. JSON body (empty body = ``{}``; otherwise must be a JSON object) → 36009004; body
     fields the snapshot does not define → 36009004 with ``--strict``, else ignored;
 13. handler: business errors come back with HTTP 200 and their own code.
@@ -72,21 +73,28 @@ def handle_business(state: SandboxState, req: Request) -> tuple[Response, str]:
     except ApiError as err:
         return error_response(err), f"{req.method} <unmatched>"
     endpoint = f"{req.method} {route.template(version)}"
+    with state.stats.in_flight(endpoint):
+        return _answer(state, req, route, version, params), endpoint
+
+
+def _answer(state: SandboxState, req: Request, route: routes.Route, version: str,
+            params: dict) -> Response:
+    """The answer to one matched business request (after the configured latency)."""
     if state.options.latency_ms:
         time.sleep(state.options.latency_ms / 1000)
     fault = state.faults.pick()
     if fault is not None:
-        return fault_response(fault), endpoint
+        return fault_response(fault)
     strict = STRICT.set(state.options.strict)
     try:
         ctx = _authenticate(state, req, route, version, params)
         ctx.body = _parse_body(req.body)
         data = route.handler(ctx)
     except ApiError as err:
-        return error_response(err), endpoint
+        return error_response(err)
     finally:
         STRICT.reset(strict)
-    return Response(200, envelope(codes.SUCCESS, "Success", data)), endpoint
+    return Response(200, envelope(codes.SUCCESS, "Success", data))
 
 
 def _authenticate(
@@ -136,7 +144,8 @@ def _authenticate(
                            "invalid or not authorized for this access token.", 403)
         state.tokens.check_scope(route.scope, shop.id)
     endpoint = f"{req.method} {route.template(version)}"
-    if not state.limiter.allow((opts.app_key, shop.id if shop else "", endpoint)):
+    limiter = state.limiter_for(route.category)
+    if not limiter.allow((opts.app_key, shop.id if shop else "", endpoint)):
         raise ApiError(codes.RATE_LIMITED, "Too many requests. The request rate limit has been "
                        "exceeded.", 429, {"Retry-After": "1"})
     return Context(

@@ -27,6 +27,14 @@ Sandbox rules (TikTok documents the shapes, not how its books are kept):
 * **Unsettled transactions** are the paid orders that are not completed yet (on hold,
   awaiting shipment or collection, in transit, delivered), with estimated amounts computed
   like a settlement's.
+* **A fixed layout** (``statements`` and ``statement_transactions``, for benchmarks):
+  instead of one statement per day, statement k settles the next completed orders in
+  completion order, so that each of the first ``statements`` statements has exactly
+  ``statement_transactions`` transactions (a statement carrying an adjustment settles one
+  order fewer; with one transaction per statement there are no adjustments). It is dated
+  the 00:00 UTC after its last order's completion, a day after the previous statement at
+  the earliest. Completed orders after those are not settled yet. The shop needs enough
+  completed orders (``layout_shortfall``).
 
 Everything is seeded: the same seed and sizes give the same records, except the times a
 statement gets paid, which follow the clock or the admin route. The columns are built from
@@ -181,6 +189,41 @@ def order_txn(seed: int, shop: SeededShop, order: dict, txn_id: int) -> Txn:
     )
 
 
+def carries_adjustment(statement: int) -> bool:
+    """Whether statement ``statement`` (its index in the shop) also carries an adjustment."""
+    return statement % ADJUSTMENT_EVERY == ADJUSTMENT_EVERY // 2
+
+
+def layout_shortfall(orders: OrderSnapshot, statements: int, per_statement: int) -> int:
+    """How many more completed orders the fixed layout needs than the shop has (0: none)."""
+    needed = sum(_layout_sizes(statements, per_statement))
+    have = sum(1 for status in orders.status if status in SETTLED_STATUSES)
+    return max(0, needed - have)
+
+
+def _layout_sizes(statements: int, per_statement: int) -> list[int]:
+    """Orders settled by each statement of the fixed layout (one fewer beside an adjustment)."""
+    return [per_statement - 1 if per_statement > 1 and carries_adjustment(n) else per_statement
+            for n in range(statements)]
+
+
+def _fixed_groups(orders: OrderSnapshot, settled: list[int], statements: int,
+                  per_statement: int) -> list[tuple[int, list[int]]]:
+    """``(day, orders)`` of each statement of the fixed layout, in completion order."""
+    settled = sorted(settled, key=lambda i: (orders.update[i], i))
+    groups: list[tuple[int, list[int]]] = []
+    position, previous = 0, 0
+    for size in _layout_sizes(statements, per_statement):
+        members = settled[position:position + size]
+        if len(members) < size:
+            raise ValueError(f"statements: {statements} statements of {per_statement} "
+                             "transactions need more completed orders (raise orders)")
+        position += size
+        previous = max(orders.update[members[-1]] // DAY + 1, previous + 1)
+        groups.append((previous, members))
+    return groups
+
+
 @dataclass
 class FinanceBook:
     """One shop's finance: columns for searching, records built on demand."""
@@ -194,6 +237,7 @@ class FinanceBook:
     payments: Columns = field(default_factory=Columns)
     withdrawals: Columns = field(default_factory=Columns)
     unsettled: Columns = field(default_factory=Columns)
+    adjustments: bool = True  # one statement in five carries one (carries_adjustment)
     paid_at: list[int] = field(default_factory=list)  # per statement/payment; 0: not yet
     due: dict[int, int] = field(default_factory=dict)  # unpaid statement -> when it is paid
     _txns: dict[int, list[Txn]] = field(default_factory=dict)
@@ -205,24 +249,34 @@ class FinanceBook:
     @classmethod
     def build(cls, seed: int, shop: SeededShop, orders: OrderSnapshot,
               order: Callable[[int], dict], *, started: int, settle_seconds: int,
-              processing: int) -> FinanceBook:
+              processing: int, layout: tuple[int, int] | None = None) -> FinanceBook:
+        """The shop's book; ``layout`` is ``(statements, transactions per statement)``
+        (see the module docstring), None for one statement per day."""
         book = cls(seed, shop, order, started, settle_seconds)
-        by_day: dict[int, list[int]] = {}
+        settled: list[int] = []
         for idx, status in enumerate(orders.status):
             if status in SETTLED_STATUSES:
-                by_day.setdefault(orders.update[idx] // DAY + 1, []).append(idx)
+                settled.append(idx)
             elif status in UNSETTLED_STATUSES:
                 book.unsettled.append(FINANCE_ID_BASE["unsettled"] + shop.idx * SHOP_STRIDE
                                       + idx, orders.create[idx], orders.create[idx],
                                       "UNSETTLED", order=idx, order_status=status)
-        days = sorted(by_day)
-        pending_from = len(days) - max(0, min(processing, len(days)))
+        if layout is None:
+            by_day: dict[int, list[int]] = {}
+            for idx in settled:
+                by_day.setdefault(orders.update[idx] // DAY + 1, []).append(idx)
+            groups = sorted(by_day.items())
+        else:
+            groups = _fixed_groups(orders, settled, *layout)
+            if layout[1] == 1:
+                book.adjustments = False
+        pending_from = len(groups) - max(0, min(processing, len(groups)))
         counter = 0
-        for n, day in enumerate(days):
+        for n, (day, group) in enumerate(groups):
             counter += 1_000 + mix(seed, shop.idx, day, 37) % 9_000
             when = day * DAY
             paid = n < pending_from
-            members = sorted(by_day[day], key=lambda i: (orders.create[i], i))
+            members = sorted(group, key=lambda i: (orders.create[i], i))
             book.statements.append(FINANCE_ID_BASE["statement"] + shop.idx * SHOP_STRIDE
                                    + counter, when, when, "PAID" if paid else "PROCESSING",
                                    orders=members)
@@ -276,7 +330,7 @@ class FinanceBook:
             for order_idx in members:
                 found.append(order_txn(self.seed, self.shop, self.order(order_idx),
                                        base + 2 * order_idx))
-            if members and idx % ADJUSTMENT_EVERY == ADJUSTMENT_EVERY // 2:
+            if members and self.adjustments and carries_adjustment(idx):
                 kind, sign = ADJUSTMENTS[idx // ADJUSTMENT_EVERY % len(ADJUSTMENTS)]
                 first = found[0]
                 pick = mix(self.seed, self.shop.idx, idx, 41)

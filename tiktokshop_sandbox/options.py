@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import os
 import re
 import time
@@ -15,6 +16,17 @@ PRODUCT_SEARCH_CAP = 10_000
 REFRESH_ROTATIONS = ("lenient", "strict")
 #: Set to 1 to make ``strict`` the default (this project's own tests do, tests/conftest.py).
 STRICT_ENV = "TIKTOKSHOP_SANDBOX_STRICT"
+
+
+def _is_date(text: str) -> bool:
+    """True for a real calendar date written ``YYYY-MM-DD``."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return False
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def strict_by_default() -> bool:
@@ -40,10 +52,23 @@ class SandboxOptions:
     ``processing_statements`` (internal): how many of each shop's newest statements are not
     paid yet; they are paid one after another, ``statement_settle_seconds`` (internal)
     apart, from the sandbox's start (see ``gen_finance``).
+    ``statements`` and ``statement_transactions`` (both or neither): each shop's finance has
+    exactly that many statements of that many transactions (for benchmarks; the shop needs
+    enough completed orders, see ``gen_finance``); None: one statement per day of settled
+    orders.
     ``clock_skew_seconds`` (internal; also ``POST /sandbox/clock``): the sandbox's clock
     runs this far ahead of the machine's (behind when negative). It dates the ``Date``
     header, the request ``timestamp`` window, and tokens: a client's clock seen from a
     server whose clock differs.
+    ``analytics_rate_limit_qps``: the rate limit of the analytics endpoints (per app, shop
+    and endpoint, like ``rate_limit_qps`` for the others; 0 disables). Off by default here,
+    in the in-process sandbox that tests, benchmarks and ``make demo`` start (they ask for
+    a limit when they test it); the command line enforces 1 request/s unless told
+    otherwise. ``config()`` hands the limit to the tap (``rate_limit_qps_analytics``).
+    ``analytics_days``: days of analytics history per shop, up to the day before
+    ``analytics_today`` (default: the last day of the dataset's orders, so that every
+    day's figures come from its orders; see ``analytics_book``). ``promotion_activities`` and
+    ``coupons`` (internal): how many of each a shop has.
     """
 
     host: str = "127.0.0.1"
@@ -71,6 +96,20 @@ class SandboxOptions:
     processing_statements: int = 3
     statement_settle_seconds: int = 3600
     clock_skew_seconds: float = 0.0
+    analytics_rate_limit_qps: float = 0.0
+    analytics_days: int = 60
+    analytics_today: str | None = None
+    promotion_activities: int = 12
+    coupons: int = 8
+    statements: int | None = None
+    statement_transactions: int | None = None
+
+    @property
+    def finance_layout(self) -> tuple[int, int] | None:
+        """``(statements, transactions per statement)`` when fixed, else None."""
+        if self.statements is None or self.statement_transactions is None:
+            return None
+        return self.statements, self.statement_transactions
 
     def __post_init__(self) -> None:
         self.validate()
@@ -93,6 +132,13 @@ class SandboxOptions:
             (self.warehouses >= 1, "warehouses must be >= 1"),
             (self.latency_ms >= 0, "latency-ms must be >= 0"),
             (self.rate_limit_qps >= 0, "rate-limit-qps must be >= 0 (0 disables)"),
+            (self.analytics_rate_limit_qps >= 0,
+             "analytics-rate-limit-qps must be >= 0 (0 disables)"),
+            (self.analytics_days >= 1, "analytics-days must be >= 1"),
+            (self.analytics_today is None or _is_date(self.analytics_today),
+             "analytics-today must be a date YYYY-MM-DD"),
+            (self.promotion_activities >= 0, "promotion_activities must be >= 0"),
+            (self.coupons >= 0, "coupons must be >= 0"),
             (0.0 <= self.fault_rate <= 1.0, "fault-rate must be in 0..1"),
             (self.token_ttl >= 1, "token-ttl must be >= 1 second"),
             (self.refresh_rotation in REFRESH_ROTATIONS, "refresh-rotation: lenient|strict"),
@@ -101,6 +147,11 @@ class SandboxOptions:
             (self.product_search_cap >= 1, "product_search_cap must be >= 1"),
             (self.processing_statements >= 0, "processing_statements must be >= 0"),
             (self.statement_settle_seconds >= 1, "statement_settle_seconds must be >= 1"),
+            ((self.statements is None) == (self.statement_transactions is None),
+             "statements and statement-transactions go together"),
+            (self.statements is None or self.statements >= 1, "statements must be >= 1"),
+            (self.statement_transactions is None or self.statement_transactions >= 1,
+             "statement-transactions must be >= 1"),
             (bool(self.app_key) and bool(self.app_secret), "app key and secret are required"),
             (bool(re.fullmatch(r"[A-Za-z0-9_-]{1,32}", self.token_prefix)),
              "token_prefix must be 1-32 URL-safe characters"),

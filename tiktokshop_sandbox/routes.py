@@ -18,12 +18,14 @@ from tiktokshop import codes
 
 from . import (
     handlers_aftersales,
+    handlers_analytics,
     handlers_finance,
     handlers_orders,
     handlers_packages,
     handlers_partial_edit,
     handlers_product_writes,
     handlers_products,
+    handlers_promotions,
     handlers_shipping,
     handlers_shop,
 )
@@ -65,6 +67,11 @@ SORTED = PAGED | {"sort_field", "sort_order"}
 BASIC, WRITE = "seller.product.basic", "seller.product.write"
 FINANCE = "seller.finance.info"
 SHIP_WRITE = "seller.fulfillment.package.write"
+#: Analytics and promotion scopes: not in the reference; these names are UNCONFIRMED.
+ANALYTICS = "data.shop_analytics.public.read"
+PROMOTION = "seller.promotion.info"
+DAYS = frozenset({"start_date_ge", "end_date_lt", "currency"})
+PRODUCT_FILTERS = frozenset({"category_filter", "product_status_filter"})
 
 ROUTES: tuple[Route, ...] = (
     Route("GET", "authorization", "shops", ("202309",), handlers_shop.get_authorized_shops,
@@ -124,6 +131,36 @@ ROUTES: tuple[Route, ...] = (
           handlers_shipping.batch_ship_packages, SHIP_WRITE),
     Route("POST", "fulfillment", "packages/{package_id}/shipping_info/update", ("202309",),
           handlers_shipping.update_package_shipping_info, SHIP_WRITE),
+    Route("GET", "analytics", "shop/performance", ("202405",),
+          handlers_analytics.get_shop_performance, ANALYTICS,
+          query=DAYS | {"granularity", "with_comparison"}),
+    Route("GET", "analytics", "shop/performance", ("202509",),
+          handlers_analytics.get_shop_performance, ANALYTICS, query=DAYS | {"granularity"}),
+    Route("GET", "analytics", "shop_products/performance", ("202405",),
+          handlers_analytics.get_product_performance, ANALYTICS, query=DAYS | SORTED),
+    Route("GET", "analytics", "shop_products/performance", ("202509",),
+          handlers_analytics.get_product_performance, ANALYTICS,
+          query=DAYS | SORTED | PRODUCT_FILTERS),
+    Route("GET", "analytics", "shop_skus/performance", ("202406",),
+          handlers_analytics.get_sku_performance, ANALYTICS,
+          query=DAYS | SORTED | {"product_id"}),
+    Route("GET", "analytics", "shop_skus/performance", ("202509",),
+          handlers_analytics.get_sku_performance, ANALYTICS,
+          query=DAYS | SORTED | PRODUCT_FILTERS | {"product_ids"}),
+    Route("GET", "analytics", "shop_videos/performance", ("202409", "202509"),
+          handlers_analytics.get_video_performance, ANALYTICS,
+          query=DAYS | SORTED | {"account_type"}),
+    Route("GET", "analytics", "shop_lives/performance", ("202508", "202509"),
+          handlers_analytics.get_live_performance, ANALYTICS,
+          query=DAYS | SORTED | {"account_type"}),
+    Route("POST", "promotion", "activities/search", ("202309",),
+          handlers_promotions.search_activities, PROMOTION),
+    Route("GET", "promotion", "activities/{activity_id}", ("202309",),
+          handlers_promotions.get_activity, PROMOTION),
+    Route("POST", "promotion", "coupons/search", ("202406",),
+          handlers_promotions.search_coupons, PROMOTION, query=PAGED),
+    Route("GET", "promotion", "coupons/{coupon_id}", ("202406",),
+          handlers_promotions.get_coupon, PROMOTION),
 )
 
 

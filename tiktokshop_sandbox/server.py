@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .admin import handle_admin
+from .analytics_book import day_str
 from .context import Request, Response
 from .dataset import Dataset
 from .gateway import handle_business
@@ -218,11 +219,17 @@ class Sandbox:
             "app_secret": opts.app_secret,
             "service_id": opts.service_id,
             "service_region": "Non-US",
-            "api_version": "202507",  # the plugins' default (tiktokshop.endpoints)
+            "api_version": "202509",  # the plugins' default (tiktokshop.endpoints)
             "refresh_token": self._refresh_token,
             "api_base_url": self.base_url,
             "auth_base_url": self.base_url,
             "shop_ids": [s.id for s in self.dataset.shops],
+            # the analytics limit this sandbox enforces (0: none), so the client spaces
+            # its analytics calls to match
+            "rate_limit_qps_analytics": opts.analytics_rate_limit_qps,
+            # the first day of the analytics history generated (the tap would otherwise
+            # ask for every day of the API's retention, empty here)
+            "analytics_start_date": day_str(self.dataset.analytics.first_day),
         }
 
     def write_config(self, path: str | os.PathLike[str]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .auth import IssuedTokens
 from .chaos import Chaos
@@ -27,6 +27,13 @@ class SandboxState:
     faults: FaultInjector
     stats: Stats
     chaos: Chaos
+    #: The analytics family's own limit (``analytics_rate_limit_qps``); ``limiter`` is the
+    #: other families'.
+    analytics_limiter: RateLimitGate = field(default_factory=lambda: RateLimitGate(1.0))
+
+    def limiter_for(self, category: str) -> RateLimitGate:
+        """The rate limit of an endpoint family (the path's first segment)."""
+        return self.analytics_limiter if category == "analytics" else self.limiter
 
     @classmethod
     def build(cls, options: SandboxOptions) -> SandboxState:
@@ -52,4 +59,5 @@ class SandboxState:
             faults=FaultInjector(options.fault_rate, options.seed),
             stats=Stats(),
             chaos=Chaos(options.chaos_seed),
+            analytics_limiter=RateLimitGate(options.analytics_rate_limit_qps),
         )

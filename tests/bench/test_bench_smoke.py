@@ -16,9 +16,9 @@ import pytest
 
 from benchmarks import chart, run
 from benchmarks.harness import _SingerCounter
-from benchmarks.scenarios import Row
+from benchmarks.scenarios import SMOKE, Row
 
-SCENARIOS = {"1", "2", "2b", "3a", "3b", "4", "5"}
+SCENARIOS = {"1", "2", "2b", "3a", "3b", "4", "5", "6", "7"}  # 7: benchmarks/analytics_scenario.py
 
 
 def test_smoke_run_produces_every_scenario(tmp_path: Path) -> None:
@@ -36,6 +36,26 @@ def test_smoke_run_produces_every_scenario(tmp_path: Path) -> None:
     assert rows["4"]["details"]["calls_equal_minimum"] is True
     calls = rows["2"]["details"]["calls"]
     assert calls["tap_order_search"] == calls["floor_order_search"]
+
+
+def test_finance_scenario_makes_the_minimum_calls_concurrently(tmp_path: Path) -> None:
+    """Scenario 6 at small sizes: every statement and transaction read, with the fewest
+    transaction calls (one per page of each statement), several in flight at once."""
+    assert run.main(["--smoke", "--only", "finance", "--out", str(tmp_path),
+                     "--no-markdown"]) == 0
+    (row,) = json.loads((tmp_path / "results.json").read_text())["rows"]
+    d = row["details"]
+    statements = SMOKE.finance_shops * SMOKE.finance_statements
+    assert d["records"] == {"statements": statements,
+                            "statement_transactions": statements * SMOKE.finance_transactions}
+    per_statement = -(-SMOKE.finance_transactions // 100)  # pages of at most 100
+    assert d["minimum"]["transaction_calls"] == statements * per_statement
+    assert d["calls"]["transaction_calls"] == d["minimum"]["transaction_calls"]
+    # Seek paging reads the last statement of a full page again: at most one more page.
+    extra_pages = d["calls"]["statement_pages"] - d["minimum"]["statement_pages"]
+    assert 0 <= extra_pages <= SMOKE.finance_shops
+    assert d["rate_limited_429"] == 0
+    assert d["peak_transaction_calls_in_flight"] >= 2
 
 
 def test_singer_counter_counts_records_per_stream_across_chunks() -> None:

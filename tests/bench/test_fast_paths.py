@@ -1,7 +1,8 @@
 """The optimised per-record code gives exactly what the straightforward code gave.
 
-References: the SDK's root-level type conformance, ``datetime.strftime`` and the walk
-``add_iso_times`` used before it was optimised.
+References: the SDK's root-level type conformance, ``datetime.strftime``, and the
+first versions of the walk ``add_iso_times``, the search walk ``iter_ascending`` and
+``add_money_values``.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from importlib import resources
 from typing import Any
@@ -20,7 +22,17 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 
 from tap_tiktokshop.drift import DriftReporter
 from tap_tiktokshop.enrichment import DURATION_FIELDS, add_iso_times, iso_utc
+from tap_tiktokshop.money import add_money_values, money_plan, to_decimal
+from tap_tiktokshop.paging import (
+    MAX_IDLE_PAGES,
+    RECENT_RECORDS,
+    Page,
+    WalkStats,
+    _order_key,
+    iter_ascending,
+)
 from tap_tiktokshop.stream_base import exclusive_boolean_fields
+from tiktokshop.errors import FatalAPIError
 
 LOGGER = logging.getLogger("test")
 
@@ -128,3 +140,128 @@ def test_drift_check_still_drops_unknown_top_level_fields(caplog) -> None:
         assert reporter.check(record) == {"id": "1", "obj": {"a": "x", "b": 1}}
         assert reporter.check({"id": "2"}) == {"id": "2"}
     assert "'new'" in caplog.text and "'obj.b'" in caplog.text
+
+
+def reference_walk(fetch: Any, start: int, end: int, stats: WalkStats) -> Iterator[dict]:
+    """``iter_ascending`` as first written: every yielded (id, time) pair in one bounded
+    insertion-ordered dict, looked up for every record."""
+    cursor, at_cursor, recent = start, set(), {}
+    token, tokens_seen, idle = None, set(), 0
+    while cursor < end:
+        page = fetch(cursor, end, token)
+        stats.pages += 1
+        progressed, fresh = False, 0
+        for record in sorted(page.items, key=lambda r: _order_key(r, "update_time", "id")):
+            value = record.get("update_time")
+            if not isinstance(value, int) or value >= end or value < start:
+                stats.deferred += 1
+                continue
+            record_id = str(record.get("id"))
+            seen = (record_id, value)
+            if (value == cursor and record_id in at_cursor) or seen in recent:
+                stats.repeated += 1
+                continue
+            if value > cursor:
+                cursor, at_cursor, progressed = value, set(), True
+            elif value < cursor:
+                stats.late += 1
+            if value == cursor:
+                at_cursor.add(record_id)
+            recent[seen] = None
+            if len(recent) > RECENT_RECORDS:
+                del recent[next(iter(recent))]
+            fresh += 1
+            stats.emitted += 1
+            yield record
+        if not page.next_token:
+            return
+        idle = 0 if fresh else idle + 1
+        if idle >= MAX_IDLE_PAGES:
+            raise FatalAPIError(code=None, message="idle", endpoint="search")
+        if progressed:
+            token, tokens_seen = None, set()
+            continue
+        if page.next_token in tokens_seen:
+            raise FatalAPIError(code=None, message="token", endpoint="search")
+        tokens_seen.add(page.next_token)
+        token = page.next_token
+
+
+RECORDS = st.fixed_dictionaries({"id": st.sampled_from("abcdefgh"),
+                                 "update_time": st.one_of(st.integers(95, 130),
+                                                          st.just("x"), st.none())})
+PAGES = st.lists(st.lists(RECORDS, max_size=8), min_size=1, max_size=25)
+
+
+def _outcome(walk: Iterator[dict]) -> tuple[list[tuple], str | None]:
+    got: list[tuple] = []
+    try:
+        for record in walk:
+            got.append((record["id"], record["update_time"]))
+    except FatalAPIError as exc:
+        return got, type(exc).__name__
+    return got, None
+
+
+@settings(max_examples=400)
+@given(PAGES, st.booleans())
+def test_walk_matches_the_reference_on_a_misbehaving_search(pages: list[list[dict]],
+                                                           repeat_tokens: bool) -> None:
+    """Pages out of order, repeated records, late records, records outside the window,
+    short and empty pages: the same records in the same order, the same counts."""
+    def server() -> Any:
+        served = iter(range(len(pages)))
+
+        def fetch(ge: int, lt: int, token: str | None) -> Page:
+            n = next(served, len(pages) - 1)
+            last = n == len(pages) - 1
+            next_token = "" if last else ("same" if repeat_tokens else f"t{n}")
+            return Page([dict(r) for r in pages[n]], next_token)
+
+        return fetch
+
+    stats, expected_stats = WalkStats(), WalkStats()
+    got = _outcome(iter_ascending(server(), 100, 125, stats=stats))
+    expected = _outcome(reference_walk(server(), 100, 125, expected_stats))
+    assert got == expected
+    assert stats == expected_stats
+
+
+def reference_add_money_values(row: dict[str, Any], plan: Any) -> dict[str, Any]:
+    """``add_money_values`` as first written: every pair of the plan, one conversion each."""
+    for name, sibling, key in plan:
+        value = row.get(name)
+        if value is None:
+            continue
+        if key:
+            value = value.get(key) if value.__class__ is dict else None
+        row[sibling] = to_decimal(value)
+    return row
+
+
+AMOUNTS = st.one_of(st.sampled_from(["0.00", "1.5", "-12.34", "abc", "", "NaN", "1e999",
+                                     "3.99", "Infinity", " 2 "]),
+                    st.none(), st.integers(), st.decimals(allow_nan=False).map(str))
+
+
+@settings(max_examples=300)
+@given(st.data())
+def test_money_values_match_the_reference(data: st.DataObject) -> None:
+    """Rows of any shape (amounts missing, null, malformed, money objects, other keys in
+    between), converted twice so shapes and amounts come from the caches too."""
+    for stream in ("statement_transactions", "payments"):
+        plan = money_plan(json.loads(resources.files("tap_tiktokshop.schemas").joinpath(
+            f"{stream}.json").read_text()))
+        names = data.draw(st.lists(st.sampled_from([name for name, _, _ in plan] + ["id"]),
+                                   unique=True, max_size=12))
+        row: dict[str, Any] = {}
+        for name in names:
+            key = next((k for n, _, k in plan if n == name), "")
+            amount = data.draw(AMOUNTS)
+            row[name] = {key: amount, "currency": "GBP"} if key and data.draw(
+                st.booleans()) else amount
+        for _ in range(2):
+            got = add_money_values(copy.deepcopy(row), plan)
+            expected = reference_add_money_values(copy.deepcopy(row), plan)
+            assert got == expected
+            assert list(got) == list(expected)  # siblings in the same order

@@ -13,7 +13,7 @@ BASE = {"app_key": "key", "app_secret": "secret", "refresh_token": "refresh"}
 
 def test_defaults() -> None:
     s = load_settings(BASE)
-    assert s.api_version == "202507"  # the newest endpoint version the plugins call
+    assert s.api_version == "202509"  # the newest endpoint version the plugins call
     assert load_settings({**BASE, "api_version": "202309"}).api_version == "202309"
     assert s.service_region == "Non-US"
     assert s.api_base_url == "https://open-api.tiktokglobalshop.com"

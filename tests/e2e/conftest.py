@@ -10,13 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.dbt_warehouse import dbt_duckdb, dbt_postgres, dbt_sandbox
 from tests.support.pg_server import PostgresServer, pg_bin_dir
 from tests.support.singer_io import BIN
 from tests.support.target_fixtures import config, data, sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
-# The target fixtures, for the target-process tests (tests/support/target_fixtures.py).
-__all__ = ["config", "data", "sandbox"]
+# The target fixtures, for the target-process tests (tests/support/target_fixtures.py), and
+# the warehouses built by dbt (tests/support/dbt_warehouse.py).
+__all__ = ["config", "data", "dbt_duckdb", "dbt_postgres", "dbt_sandbox", "sandbox"]
 
 
 class Meltano:

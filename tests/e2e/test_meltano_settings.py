@@ -28,6 +28,7 @@ import pytest
 from tap_tiktokshop.tap import TapTikTokShop
 from target_tiktokshop.target import TargetTikTokShop
 from tests.support.singer_io import BIN
+from tiktokshop.connection import RATE_LIMIT_FAMILIES
 from tools.meltano_hub.definitions import kind_of
 from tools.meltano_hub.generate import PLUGINS, Plugin, about
 
@@ -63,10 +64,13 @@ def values(tmp: Path) -> dict[str, Any]:
         "token_store_path": str(tmp / "tokens.json"),
         "request_timeout_seconds": 12.5, "max_retries": 3, "rate_limit_qps": 7.25,
         "retry_backoff_seconds": 0.5,
+        **{f"rate_limit_qps_{family}": 2.5 + n for n, family in enumerate(RATE_LIMIT_FAMILIES)},
+        "rate_limit_qps_analytics": 0.2,
         # tap
         "start_date": "2021-02-03T04:05:06Z", "end_date": "2022-03-04T05:06:07Z",
         "lookback_seconds": 120, "product_detail_concurrency": 5, "finance_lookback_days": 9,
-        "progress_interval_seconds": 45,
+        "progress_interval_seconds": 45, "analytics_currency": "USD",
+        "analytics_lookback_days": 5, "analytics_start_date": "2021-06-07T00:00:00Z",
         "batch_config": {"encoding": {"format": "jsonl", "compression": "gzip"},
                          "storage": {"root": (tmp / "batches").as_uri(), "prefix": "b-"}},
         "emit_activate_version_messages": True,

@@ -18,15 +18,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.support.reliability_kit import plugin_config, record_figures, sandbox, tap
+from tests.support.reliability_kit import FULL, plugin_config, record_figures, sandbox, tap
 
 LOOKBACK = 30
 STREAMS = {"orders": "id", "returns": "return_id", "cancellations": "cancel_id",
            "packages": "package_id"}
 SEEDS_RUN: list[int] = []
+#: Orders per shop and chaos seeds drawn (``RELIABILITY_FULL=1``: the long version).
+ORDERS, EXAMPLES = (1500, 12) if FULL else (90, 4)
 
 
 def bookmark_of(state: dict, stream: str, shop: str) -> int | None:
@@ -46,12 +49,16 @@ def marks(state: dict) -> dict[tuple[str, str], int]:
     return out
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
+# pytest-timeout bounds the whole test, every example together (an example at 1,500 orders
+# per shop takes up to a minute on a loaded machine: the default 300 s cut the long version
+# short once, in a run that was not stuck)
+@pytest.mark.timeout(150 * EXAMPLES)
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(chaos_seed=st.integers(0, 1_000_000), kill=st.floats(0.02, 0.98))
 def test_killed_anywhere_in_a_misbehaving_search_nothing_is_lost(
         tmp_path_factory, chaos_seed: int, kill: float) -> None:
     tmp: Path = tmp_path_factory.mktemp("chaos")
-    with sandbox(seed=91, shops=2, products=3, orders=90, rate_limit_qps=0,
+    with sandbox(seed=91, shops=2, products=3, orders=ORDERS, rate_limit_qps=0,
                  chaos_seed=chaos_seed) as sb:
         config = plugin_config(sb, tmp, lookback_seconds=LOOKBACK)
         first = tap(config, tmp)

@@ -118,6 +118,13 @@ def report(area: str, size: int, seconds: float, figures: dict, **extra: int) ->
         f"{name}_peak_after": round(peak, 1) for name, (_, peak) in figures.items()})
 
 
+def long_enough(records: int) -> pytest.MarkDecorator:
+    """pytest-timeout's bound for a run of this size (the default 300 s would cut the
+    documented full-size run short): 5 ms per record on top of the default."""
+    return pytest.mark.timeout(300 + records // 200)
+
+
+@long_enough(ORDERS)
 def test_tap_memory_threads_and_files_stay_flat_over_a_long_sync(tmp_path: Path) -> None:
     with SandboxProcess(tmp_path, "soak-tap", seed=9, shops=1, products=1, orders=ORDERS,
                         latency_ms=0, rate_limit_qps=0) as sandbox:
@@ -166,6 +173,7 @@ def inventory_lines(products: list[dict], count: int) -> Iterator[bytes]:
             separators=(",", ":")).encode() + b"\n"
 
 
+@long_enough(INVENTORY)
 def test_target_memory_threads_and_files_stay_flat_over_a_long_push(tmp_path: Path) -> None:
     with SandboxProcess(tmp_path, "soak-target", seed=10, shops=2, products=300, orders=0,
                         latency_ms=0, rate_limit_qps=0) as sandbox:

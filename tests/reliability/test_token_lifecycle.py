@@ -112,12 +112,12 @@ def test_tap_outlives_its_access_tokens_and_the_next_run_uses_the_rotated_ones(
 
 
 def test_target_outlives_its_access_tokens(tmp_path: Path) -> None:
-    with sandbox(seed=47, shops=2, products=30, orders=0, token_ttl=TTL, latency_ms=60,
+    with sandbox(seed=47, shops=2, products=30, orders=0, token_ttl=TTL, latency_ms=200,
                  refresh_rotation="strict") as sb:
         messages, expected = target_input(sb.dataset.dump(), inventory=20, prices=8,
                                           products=4, invalid=False)
         results = tmp_path / "results.jsonl"
-        # small batches, one shop at a time: about 60 calls of 60 ms, well over TTL
+        # small batches, one shop at a time, calls of 200 ms: the run lasts over 2 TTLs
         config = plugin_config(sb, tmp_path, "target", results_path=str(results),
                                batch_size_rows=4, max_parallel_shops=1,
                                refresh_token=sb.issue_tokens()["refresh_token"])
@@ -128,7 +128,9 @@ def test_target_outlives_its_access_tokens(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr[-3000:]
         outcomes = [line["outcome"] for line in read_results(results)]
         assert outcomes == ["applied"] * len(expected)
-        assert took > TTL and refreshes(sb) >= 3
+        # every call succeeded over more than two token lifetimes: the target refreshed
+        # mid-run (a count tied to the run's speed made this flaky: 2 refreshes in 2.6 s)
+        assert took > 2 * TTL and refreshes(sb) >= 2
         assert_private_token_store(Path(config["token_store_path"]), APP_SECRET)
         again = run(["target-tiktokshop", "--config",
                      str(write_json(tmp_path / "target.json", config))], stdin=lines(messages))

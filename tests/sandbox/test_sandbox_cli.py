@@ -49,7 +49,8 @@ def test_cli_serves_writes_config_and_stops_on_sigterm(tmp_path: Path) -> None:
         assert stat.S_IMODE(os.stat(config_path).st_mode) == 0o600
         assert set(config) == {"app_key", "app_secret", "service_id", "service_region",
                                "api_version", "refresh_token", "api_base_url", "auth_base_url",
-                               "shop_ids"}
+                               "shop_ids", "rate_limit_qps_analytics", "analytics_start_date"}
+        assert config["rate_limit_qps_analytics"] == 1.0  # the command line's analytics limit
         # the plugins' default api_version (the sandbox cannot import it from the client)
         assert (config["service_region"], config["api_version"]) == ("Non-US", DEFAULT_VERSION)
         assert config["auth_base_url"] == config["api_base_url"]

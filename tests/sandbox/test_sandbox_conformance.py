@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date, timedelta
 from importlib.resources import files
 from typing import Any
 
@@ -44,7 +45,8 @@ def check(validators: dict[str, Draft7Validator], key: str, payload: dict) -> No
 
 def test_all_endpoints_conform(validators: dict[str, Draft7Validator],
                                make_sandbox: Callable[..., Sandbox]) -> None:
-    api = Api(make_sandbox(seed=9, shops=2, products=40, orders=60, rate_limit_qps=0))
+    api = Api(make_sandbox(seed=9, shops=2, products=40, orders=60, rate_limit_qps=0,
+                           analytics_rate_limit_qps=0))
     seen: set[str] = set()
 
     def call(method: str, template: str, path: str, query: dict | None = None,
@@ -112,7 +114,32 @@ def test_all_endpoints_conform(validators: dict[str, Draft7Validator],
     assert {"DEFAULT", "SPLIT", "COMBINE"} <= tags  # every kind of package was validated
     shipping_conforms(call, orders)
     finance_conforms(call)
+    analytics_conforms(call)
+    promotions_conforms(call)
     assert seen == set(validators) - NO_SUCCESS_IN_SANDBOX
+
+
+@pytest.mark.parametrize("strict_mode", [True, False], ids=["strict", "lenient"])
+def test_analytics_and_promotions_conform(validators: dict[str, Draft7Validator],
+                                          make_sandbox: Callable[..., Sandbox],
+                                          strict_mode: bool) -> None:
+    """The analytics and promotion answers, in both checking modes, on a shop whose
+    history reaches into the dataset's orders (so real and generated days are both seen)."""
+    api = Api(make_sandbox(seed=4, shops=1, products=30, orders=400, analytics_rate_limit_qps=0,
+                           analytics_today="2026-06-20", analytics_days=40, strict=strict_mode))
+    seen: set[str] = set()
+
+    def call(method: str, template: str, path: str, query: dict | None = None,
+             body: Any = None, **kwargs: Any) -> dict:
+        payload = api.call(method, path, query, body, **kwargs).json()
+        check(validators, f"{method} {template}", payload)
+        seen.add(template)
+        return payload["data"]
+
+    analytics_conforms(call)
+    promotions_conforms(call)
+    assert {key.split(" ", 1)[1] for key in validators
+            if "/analytics/" in key or "/promotion/" in key} == seen
 
 
 #: Endpoints the sandbox only answers with an error: Ship Package ships a package that is
@@ -170,3 +197,59 @@ def finance_conforms(call: Callable[..., dict]) -> None:
     unsettled = call("GET", path, path, {"sort_field": "order_create_time",
                                          "page_size": "100"})["transactions"]
     assert {"order_delivery_time" in t for t in unsettled} == {True, False}
+
+
+ANALYTICS_VERSIONS = {"shop/performance": ("202405", "202509"),
+                      "shop_products/performance": ("202405", "202509"),
+                      "shop_skus/performance": ("202406", "202509"),
+                      "shop_videos/performance": ("202409", "202509"),
+                      "shop_lives/performance": ("202508", "202509")}
+
+
+def analytics_conforms(call: Callable[..., dict]) -> None:
+    """Every analytics endpoint version: shop performance daily and overall (202405 with
+    its comparison), in both currencies; full pages of products, SKUs, videos and LIVE
+    sessions (sessions with and without their interaction figures)."""
+    probe = "/analytics/202509/shop/performance"
+    latest = call("GET", probe, probe, {"start_date_ge": "2020-01-01",
+                                        "end_date_lt": "2020-01-02"})["latest_available_date"]
+    end = (date.fromisoformat(latest) + timedelta(days=1)).isoformat()
+    start = (date.fromisoformat(latest) - timedelta(days=29)).isoformat()
+    window = {"start_date_ge": start, "end_date_lt": end}
+    lives: list[dict] = []
+    for resource, versions in ANALYTICS_VERSIONS.items():
+        for version in versions:
+            path = f"/analytics/{version}/{resource}"
+            for currency in ("LOCAL", "USD"):
+                query = {**window, "currency": currency}
+                if resource == "shop/performance":
+                    for granularity in ("ALL", "1D"):
+                        extra = {"with_comparison": "true"} if version == "202405" else {}
+                        data = call("GET", path, path,
+                                    {**query, "granularity": granularity, **extra})
+                        assert data["performance"]["intervals"]
+                    continue
+                data = call("GET", path, path, {**query, "page_size": "100"})
+                assert data["total_count"] > 0, path
+                if resource == "shop_lives/performance":
+                    lives += data["live_stream_sessions"]
+    assert {"interaction_performance" in s for s in lives} == {True, False}
+
+
+def promotions_conforms(call: Callable[..., dict]) -> None:
+    """Search Activities and Get Activity for every activity (product and SKU level, with
+    and without products); Search Coupons and Get Coupon for every coupon."""
+    path = "/promotion/202309/activities/search"
+    activities = call("POST", path, path, body={"page_size": 100})["activities"]
+    template = "/promotion/202309/activities/{activity_id}"
+    levels = set()
+    for activity in activities:
+        detail = call("GET", template, template.replace("{activity_id}", activity["id"]))
+        levels.add((detail["product_level"], bool(detail["products"])))
+    assert {("PRODUCT", True), ("VARIATION", True), ("SHOP", False)} <= levels
+    path = "/promotion/202406/coupons/search"
+    coupons = call("POST", path, path, {"page_size": "100"}, {})["coupons"]
+    template = "/promotion/202406/coupons/{coupon_id}"
+    for coupon in coupons:
+        call("GET", template, template.replace("{coupon_id}", coupon["id"]))
+    assert coupons

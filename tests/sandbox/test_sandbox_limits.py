@@ -146,8 +146,12 @@ def test_dataset_route_filters(sandbox: Sandbox) -> None:
                         params={"kinds": "orders,shops", "shop_id": shop.id}, timeout=30).json()
     assert set(resp) == {"shops", "warehouses", "products", "orders", "returns",
                          "cancellations", "packages", "statements", "statement_transactions",
-                         "payments", "withdrawals", "unsettled_transactions"}
+                         "payments", "withdrawals", "unsettled_transactions",
+                         "shop_performance_daily", "product_performance_daily",
+                         "sku_performance_daily", "video_performance_daily", "live_performance",
+                         "promotion_activities", "coupons"}
     assert resp["packages"] == []
+    assert resp["shop_performance_daily"] == resp["coupons"] == []
     assert resp["statements"] == resp["unsettled_transactions"] == []
     assert resp["products"] == []
     assert resp["orders"]

@@ -23,7 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.secret_scan import APP_SECRET, TOKEN_PREFIX
-from tests.support.singer_io import PRIMARY_KEYS, SingerOutput, parse_singer
+from tests.support.singer_io import (
+    PRIMARY_KEYS,
+    PROMOTION_KEYS,
+    SingerOutput,
+    analytics_keys,
+    parse_singer,
+)
 from tiktokshop_sandbox import Sandbox, SandboxOptions
 
 BIN = Path(sys.executable).parent
@@ -192,6 +198,11 @@ def expected_signatures(dataset: dict[str, Any]) -> dict[str, set]:
                           for w in dataset["withdrawals"]}
     out["unsettled_transactions"] = {(u["shop_id"], u["id"], None)
                                      for u in dataset["unsettled_transactions"]}
+    # full-table and by-day streams: the key alone (the tap emits the ids as text)
+    for stream, keys in PROMOTION_KEYS.items():
+        out[stream] = {(*(str(row[k]) for k in keys), None) for row in dataset[stream]}
+    for stream, rows in analytics_keys(dataset).items():
+        out[stream] = {(*key, None) for key in rows}
     return out
 
 

@@ -120,9 +120,32 @@ def dataset_keys(dataset: dict[str, list[dict]]) -> dict[str, set[tuple]]:
         "package_orders": {(p["shop_id"], p["package_id"], o["id"])
                            for p in dataset["packages"] for o in p.get("orders") or []},
         **finance_keys(dataset),
+        **{stream: {tuple(str(row[k]) for k in keys) for row in dataset[stream]}
+           for stream, keys in PROMOTION_KEYS.items()},
+        **analytics_keys(dataset),
     }
 
 
+#: The analytics streams' keys. The sandbox's lists have the streams' names and the API's
+#: fields: the tap's ``product_id``/``sku_id``/``video_id``/``live_id`` is the item's ``id``.
+ANALYTICS_KEYS = {"shop_performance_daily": ["shop_id", "date"],
+                  "product_performance_daily": ["shop_id", "product_id", "date"],
+                  "sku_performance_daily": ["shop_id", "sku_id", "date"],
+                  "video_performance_daily": ["shop_id", "video_id", "date"],
+                  "live_performance": ["shop_id", "live_id"]}
+ANALYTICS_IDS = frozenset({"product_id", "sku_id", "video_id", "live_id"})
+
+
+def analytics_keys(dataset: dict[str, list[dict]]) -> dict[str, set[tuple]]:
+    """Primary keys of the analytics streams the sandbox holds (as text, like the tap)."""
+    return {stream: {tuple(str(row["id" if k in ANALYTICS_IDS else k]) for k in keys)
+                     for row in dataset[stream]}
+            for stream, keys in ANALYTICS_KEYS.items()}
+
+
+#: The promotion streams' keys (the sandbox's lists have the same names and key fields).
+PROMOTION_KEYS = {"promotion_activities": ["shop_id", "activity_id"],
+                  "coupons": ["shop_id", "id"]}
 FINANCE_KEYS = {"statements": ["shop_id", "id"],
                 "statement_transactions": ["shop_id", "statement_id", "id"],
                 "payments": ["shop_id", "id"], "withdrawals": ["shop_id", "id"],
@@ -144,6 +167,8 @@ PRIMARY_KEYS = {
     "return_line_items": ["shop_id", "return_id", "return_line_item_id"],
     "packages": ["shop_id", "package_id"], "package_orders": ["shop_id", "package_id", "order_id"],
     **FINANCE_KEYS,
+    **PROMOTION_KEYS,
+    **ANALYTICS_KEYS,
 }
 
 

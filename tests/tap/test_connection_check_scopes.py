@@ -36,6 +36,11 @@ EXPECTED = {
     "payments": {"seller.finance.info"},
     "withdrawals": {"seller.finance.info"},
     "unsettled_transactions": {"seller.finance.info"},
+    **{name: {"data.shop_analytics.public.read"} for name in (
+        "shop_performance_daily", "product_performance_daily", "sku_performance_daily",
+        "video_performance_daily", "live_performance")},
+    "promotion_activities": {"seller.promotion.info"},
+    "coupons": {"seller.promotion.info"},
 }
 
 

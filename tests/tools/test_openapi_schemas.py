@@ -328,7 +328,9 @@ def test_stream_schema_is_valid_singer_schema(name: str) -> None:
         else:
             assert "null" in sub["type"], (name, field)
     replication_key = stream_schemas.REPLICATION_KEYS[name]
-    if replication_key is not None:
+    if replication_key == "date":  # the analytics streams: by day
+        assert properties["date"]["format"] == "date"
+    elif replication_key is not None:
         assert "integer" in properties[replication_key]["type"]
         assert properties[f"{replication_key}_iso"]["format"] == "date-time"
 

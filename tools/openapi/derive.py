@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from tools.openapi import stream_schemas
+from tools.openapi.analytics_schemas import ANALYTICS_ENDPOINTS
+from tools.openapi.promotion_schemas import PROMOTION_ENDPOINTS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SNAPSHOT = REPO_ROOT.parent / "shared" / "reference" / "openapi"
@@ -67,6 +69,10 @@ ENDPOINTS: tuple[str, ...] = (
     "POST /fulfillment/202309/packages/ship",
     "POST /fulfillment/202309/orders/{order_id}/packages",
     "POST /fulfillment/202309/packages/{package_id}/shipping_info/update",
+    # analytics (the daily performance streams): every version the tap calls
+    *ANALYTICS_ENDPOINTS,
+    # promotions (Search/Get Activity, Search/Get Coupon)
+    *PROMOTION_ENDPOINTS,
 )
 # Endpoints that are derived when the snapshot has them, without failing otherwise.
 OPTIONAL_ENDPOINTS = frozenset({"POST /product/202509/products/{product_id}/partial_edit"})

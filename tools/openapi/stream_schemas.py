@@ -26,6 +26,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tools.openapi.analytics_schemas import analytics_objects
+from tools.openapi.promotion_schemas import promotion_objects
+
 __all__ = [
     "PRIMARY_KEYS",
     "REPLICATION_KEYS",
@@ -103,6 +106,15 @@ STREAMS: dict[str, StreamDef] = {
     ),
     "packages": StreamDef(("shop_id", "package_id"), "update_time"),
     "package_orders": StreamDef(("shop_id", "package_id", "order_id"), "package_update_time"),
+    # analytics (tools/openapi/analytics_schemas.py): the day is part of the key
+    "shop_performance_daily": StreamDef(("shop_id", "date"), "date"),
+    "product_performance_daily": StreamDef(("shop_id", "product_id", "date"), "date"),
+    "sku_performance_daily": StreamDef(("shop_id", "sku_id", "date"), "date"),
+    "video_performance_daily": StreamDef(("shop_id", "video_id", "date"), "date"),
+    "live_performance": StreamDef(("shop_id", "live_id"), "date"),
+    # promotions (tools/openapi/promotion_schemas.py): full table, no update-time search
+    "promotion_activities": StreamDef(("shop_id", "activity_id"), None),
+    "coupons": StreamDef(("shop_id", "id"), None),
 }
 PRIMARY_KEYS: dict[str, tuple[str, ...]] = {name: d.primary_keys for name, d in STREAMS.items()}
 REPLICATION_KEYS: dict[str, str | None] = {name: d.replication_key for name, d in STREAMS.items()}
@@ -468,6 +480,8 @@ def _api_objects(endpoints: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         "return_line_items": _return_line_items(endpoints),
         "packages": _package(endpoints),
         "package_orders": _flat_properties(endpoints, PACKAGE_ORDER_FIELDS),
+        **analytics_objects(endpoints, response_part, merge_objects),
+        **promotion_objects(endpoints, response_part, merge_objects),
     }
 
 
