@@ -101,7 +101,9 @@ class FinanceListStream(AscendingSearchStream):
     """A finance list filtered and sorted (ascending) by its creation time.
 
     The window is the bookmark minus ``finance_lookback_days`` (or ``start_date``) up to
-    the second the sync started; records are walked with the same seek paging as orders.
+    the second the sync started; records are walked like orders (``iter_ascending``), but
+    through one query's page tokens: their times never change, so no record moves within
+    the result.
     """
 
     replication_key: str
@@ -124,13 +126,14 @@ class FinanceListStream(AscendingSearchStream):
                     data.get("total_count"))
 
     def produce(self, shop: Shop, window: tuple[int, int]) -> Generator[t.Any, None, WalkStats]:
-        """Every record of the window, ascending (seek paging); returns the walk's stats."""
+        """Every record of the window, ascending; returns the walk's stats."""
         start, end = window
         stats = WalkStats()
         yield from iter_ascending(
             self.counting(shop, start, lambda ge, lt, token: self.search(shop, ge, lt, token)),
             start, end, key=self.replication_key, id_key=self.id_key, stats=stats,
-            endpoint=self.endpoint.label(self.tiktok.settings.api_version))
+            endpoint=self.endpoint.label(self.tiktok.settings.api_version),
+            seek=False)  # creation and statement times never change: follow the tokens
         return stats
 
     def log_walk(self, shop: Shop, start: int, end: int, stats: WalkStats) -> None:

@@ -75,14 +75,21 @@ def iter_ascending(
     id_key: str = "id",
     stats: WalkStats | None = None,
     endpoint: str = "search",
+    seek: bool = True,
 ) -> Iterator[dict[str, Any]]:
     """Yield every record with ``start <= key < end`` in ascending ``key`` order.
 
     Records whose key is ``>= end`` changed after the sync started: they are left for
     the next run (counted in ``stats.deferred``), which keeps the yielded keys sorted.
+
+    ``seek=False`` is for a ``key`` a record never changes (a creation or statement time):
+    no record can move within the result while the walk pages, so one query is followed
+    by its page tokens (a seek re-reads the last second's records: one page more per
+    walk). Everything else (sorting, repeats, late records, idle pages) is the same.
     """
     stats = stats or WalkStats()
     cursor = start
+    query_from = start  # the query the page token belongs to starts here
     at_cursor: set[str] = set()
     # The (id, time) pairs yielded, one set per page, the oldest pages forgotten once the
     # others hold RECENT_RECORDS. Only a record older than the cursor is looked up there:
@@ -94,7 +101,7 @@ def iter_ascending(
     tokens_seen: set[str] = set()
     idle = 0
     while cursor < end:
-        page = fetch(cursor, end, token)
+        page = fetch(query_from, end, token)
         stats.pages += 1
         progressed = False
         yielded: set[tuple[str, int]] = set()
@@ -137,8 +144,8 @@ def iter_ascending(
                 hint="the API's paging is stuck; the records before this point were written "
                      "and the next run resumes from the last STATE; report the shop and time",
             )
-        if progressed:
-            token, tokens_seen = None, set()
+        if progressed and seek:
+            token, tokens_seen, query_from = None, set(), cursor
             continue
         if page.next_token in tokens_seen or len(tokens_seen) >= MAX_PAGES_PER_QUERY:
             raise FatalAPIError(code=None, message="the same page token came back twice",
