@@ -33,7 +33,9 @@ PY
 "$bin/target-tiktokshop" --about --format=json >"$work/about-target.json"
 "$bin/python" -m tap_tiktokshop --about >/dev/null
 
+# a short sync: a week of analytics, not held to the analytics rate (1 request/s per endpoint)
 "$bin/tiktokshop-sandbox" --port 0 --shops 2 --products 5 --orders 20 \
+  --analytics-days 7 --analytics-rate-limit-qps 0 \
   --config-out "$work/sandbox.json" >"$work/sandbox.log" 2>&1 &
 sandbox_pid=$!
 for _ in $(seq 1 100); do [ -s "$work/sandbox.json" ] && break; sleep 0.1; done
