@@ -47,8 +47,11 @@ def record_figures(area: str, **values: Any) -> None:
 
 @contextmanager
 def sandbox(**options: Any) -> Iterator[Sandbox]:
-    """A started sandbox with the distinctive app secret and token prefix."""
-    opts = SandboxOptions(**{"app_secret": APP_SECRET, "token_prefix": TOKEN_PREFIX, **options})
+    """A started sandbox with the distinctive app secret and token prefix, and a week of
+    analytics (these tests are about paging, tokens and faults: a week exercises the
+    analytics streams, 60 days would only add calls)."""
+    opts = SandboxOptions(**{"app_secret": APP_SECRET, "token_prefix": TOKEN_PREFIX,
+                             "analytics_days": 7, **options})
     with Sandbox(opts) as sb:
         yield sb
 
