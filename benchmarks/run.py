@@ -123,6 +123,12 @@ def extra_lines(rows: list[Row]) -> list[str]:
                     f"{d['peak_transaction_calls_in_flight']} transaction calls in flight "
                     f"(one at a time would take {d['serial_seconds_per_shop']} s per shop in "
                     f"latency alone); tap CPU {d['cpu_seconds']} s")
+        elif row.id == "7":
+            calls = d["calls"]
+            text = (f"{calls['made']} analytics calls (minimum {calls['minimum']}), "
+                    f"{d['rate_limited_429']} answered 429, "
+                    f"{d['progress_lines_with_eta']} progress lines with an ETA; "
+                    f"tap CPU {d['cpu_seconds']} s")
         else:
             continue
         lines.append(f"- **{row.id}**: {text}. {row.note.capitalize()}.")
