@@ -13,9 +13,11 @@ A reader is a generator of items (its return value is handed to the consumer at 
 end). Two ways to buffer what it reads ahead:
 
 * ``spill``: the reader runs to the end in its thread. Up to ``memory_items`` items wait
-  in memory, the rest in a private temporary file (JSON lines), so a shop read ahead
-  never holds its whole catalogue in memory. For products, where details are fetched
-  one call each at the rate limit and every shop should be read at once.
+  in memory, the rest in a private temporary file (pickled: the process reads back only
+  what it wrote itself, types intact, at about two thirds of JSON's cost for a
+  transaction), so a shop read ahead never holds its whole catalogue in memory. For
+  products, where details are fetched one call each at the rate limit and every shop
+  should be read at once.
 * hand-over: the reader stops when ``memory_items`` items wait, or when the consumer
   reaches the shop, and the consumer goes on with the same generator in its own thread.
   For searches that return full records a page at a time: the first pages of every
@@ -28,8 +30,8 @@ limit) closes every feed: readers notice at their next item and stop.
 
 from __future__ import annotations
 
-import json
 import logging
+import pickle
 import tempfile
 import threading
 import time
@@ -59,7 +61,7 @@ class ShopFeed:
         self.spilled = 0  # items that went through the file (for logs and tests)
         self._cond = threading.Condition()
         self._memory: deque[Any] = deque()
-        self._file: IO[str] | None = None
+        self._file: IO[bytes] | None = None
         self._written = 0  # items in the file
         self._read = 0  # items read back from the file
         self._read_at = 0  # file offset of the next item to read
@@ -75,7 +77,7 @@ class ShopFeed:
 
     # ------------------------------------------------------------------ reader side
     def put(self, item: Any) -> None:
-        """Queue one item (JSON-serialisable when the feed may spill).
+        """Queue one item (picklable when the feed may spill).
 
         Raises:
             FeedClosedError: when the consumer closed the feed.
@@ -127,11 +129,9 @@ class ShopFeed:
 
     def _spill(self, item: Any) -> None:
         if self._file is None:
-            self._file = tempfile.TemporaryFile("w+", encoding="utf-8",  # noqa: SIM115
-                                                prefix="tap-tiktokshop-")
+            self._file = tempfile.TemporaryFile("w+b", prefix="tap-tiktokshop-")  # noqa: SIM115
         self._file.seek(0, 2)
-        self._file.write(json.dumps(item, separators=(",", ":")))
-        self._file.write("\n")
+        pickle.dump(item, self._file, protocol=pickle.HIGHEST_PROTOCOL)
         self._written += 1
         self.spilled += 1
 
@@ -165,14 +165,14 @@ class ShopFeed:
     def _unspill(self) -> Any:
         assert self._file is not None
         self._file.seek(self._read_at)
-        line = self._file.readline()
+        item = pickle.load(self._file)  # noqa: S301 - this process's own private file
         self._read_at = self._file.tell()
         self._read += 1
         if self._read == self._written:  # backlog gone: start the file again
             self._file.seek(0)
             self._file.truncate()
             self._read = self._written = self._read_at = 0
-        return json.loads(line)
+        return item
 
     def close(self) -> None:
         """Stop the reader (at its next item) and drop what is queued."""

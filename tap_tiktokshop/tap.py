@@ -95,28 +95,34 @@ class TapTikTokShop(SharedConfigMixin, Tap):
         """Streams skipped for a shop whose authorization lacks an API scope."""
         return MissingScopes()
 
-    def version_gaps(self, streams: t.Iterable[t.Any]) -> list[tuple[str, Endpoint]]:
-        """``(stream, endpoint)`` for each endpoint the streams call that has no version at
-        or below ``api_version``."""
+    def version_gaps(self, streams: t.Iterable[t.Any]) -> dict[str, list[Endpoint]]:
+        """Each stream that calls an endpoint with no version at or below ``api_version``,
+        with those endpoints."""
         api_version = self.connection.api_version
-        return [(stream.name, endpoint) for stream in streams
-                for endpoint in stream.required_endpoints() if not endpoint.supports(api_version)]
+        gaps: dict[str, list[Endpoint]] = {}
+        for stream in streams:
+            for endpoint in stream.required_endpoints():
+                if not endpoint.supports(api_version):
+                    gaps.setdefault(stream.name, []).append(endpoint)
+        return gaps
 
     def check_api_version(self) -> None:
         """Refuse, before any call, selected streams that need a newer ``api_version``.
 
         Raises:
-            ConfigError: one line naming each such stream and the version it needs.
+            ConfigError: one line naming each such stream once, the version it needs and
+                the endpoints that need it.
         """
         used = [stream for stream in self.streams.values()
                 if stream.selected or stream.has_selected_descendents]
         gaps = self.version_gaps(used)
         if gaps:
             api_version = self.connection.api_version
-            needed = ", ".join(f"stream '{name}' needs API version {endpoint.min_version} or "
-                               f"newer ({endpoint.label(endpoint.min_version)})"
-                               for name, endpoint in gaps)
-            newest = max(endpoint.min_version for _, endpoint in gaps)
+            needed = ", ".join(
+                f"stream '{name}' needs API version {_newest_min(endpoints)} or newer "
+                f"({', '.join(endpoint.label(endpoint.min_version) for endpoint in endpoints)})"
+                for name, endpoints in gaps.items())
+            newest = max(_newest_min(endpoints) for endpoints in gaps.values())
             raise ConfigError("api_version", f"{needed}, but api_version is {api_version}: "
                               f"set api_version to {newest} or newer, or deselect the stream")
 
@@ -142,15 +148,15 @@ class TapTikTokShop(SharedConfigMixin, Tap):
         stream) on the streams that exist at ``api_version`` (the others are named in the
         log), then the missing-scope check. The SDK's ``--test`` reads no catalog, so the
         scopes of every stream are checked."""
-        check_connection(self, lambda result: (self.logger.info if result.passed else
-                                               self.logger.warning)("Connection check %s",
-                                                                    result.line()))
+        check_connection(self, lambda result: (
+            self.logger.info if result.passed and not result.warning
+            else self.logger.warning)("Connection check %s", result.line()))
         gaps = self.version_gaps(self.streams.values())
-        for name, endpoint in gaps:
+        for name, endpoints in gaps.items():
             self.logger.warning("Connection test: skipping stream '%s', which needs API "
-                                "version %s (api_version is %s)", name, endpoint.min_version,
-                                self.connection.api_version)
-        skipped = {name for name, _ in gaps}
+                                "version %s (api_version is %s)", name,
+                                _newest_min(endpoints), self.connection.api_version)
+        skipped = set(gaps)
         usable = [stream for stream in self.streams.values() if stream.name not in skipped]
         result = self.run_sync_dry_run(dry_run_record_limit=1, streams=usable)
         self.missing_scopes.raise_if_any()
@@ -189,6 +195,11 @@ class TapTikTokShop(SharedConfigMixin, Tap):
     def discover_streams(self) -> list:
         """Static catalog: discovery makes no API call."""
         return [stream_type(tap=self) for stream_type in STREAM_TYPES]
+
+
+def _newest_min(endpoints: list[Endpoint]) -> str:
+    """The oldest ``api_version`` that serves every one of ``endpoints``."""
+    return max(endpoint.min_version for endpoint in endpoints)
 
 
 def main() -> None:

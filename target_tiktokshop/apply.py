@@ -18,9 +18,10 @@ from typing import Any
 
 from target_tiktokshop.planner import Part, PlannedCall
 from target_tiktokshop.product_cache import ShopCatalog
+from target_tiktokshop.read_back import narrowed, read_back
 from target_tiktokshop.results import APPLIED, FAILED, PLANNED
 from tiktokshop import codes
-from tiktokshop.errors import APIError, FatalAPIError
+from tiktokshop.errors import APIError, FatalAPIError, OutcomeUnknownError
 from tiktokshop.shops import Shop
 from tiktokshop.transport import TikTokShopClient
 
@@ -130,9 +131,15 @@ def send(
     client: TikTokShopClient,
     shop: Shop,
     dry_run: bool,
+    resend: bool = True,
 ) -> Executed:
     """Send one call (or only log it in a dry run). Touches no catalogue, so calls for
-    different products may be sent from several threads."""
+    different products may be sent from several threads.
+
+    A call unsafe to repeat that fails with an unknown outcome is read back
+    (``read_back``): items TikTok shows changed are applied, items it shows untouched are
+    sent once more (``resend``), the rest fail with the error.
+    """
     endpoint = call.endpoint.label(client.settings.api_version)
     if dry_run:
         logger.info("Dry run: would call %s for shop %s%s with body %s", endpoint, shop.id,
@@ -142,15 +149,15 @@ def send(
     try:
         response = client.call(call.endpoint, shop_cipher=shop.cipher, body=call.body,
                                path_params=call.path_params)
+    except OutcomeUnknownError as exc:
+        return _after_unknown_outcome(call, exc, client=client, shop=shop, resend=resend)
     except APIError as exc:
         if _splittable(call, exc):
             logger.info("%s for shop %s product %s refused (%s); re-sending SKU by SKU",
                         endpoint, shop.id, call.product_id, exc.code)
             return _split(call, client=client, shop=shop)
         logger.warning("%s for shop %s failed: %s", endpoint, shop.id, exc)
-        return Executed([PartResult(FAILED, endpoint, exc.code, exc.api_message or str(exc),
-                                    exc.request_id, reason=f"the call failed: {exc}")
-                         for _ in call.parts])
+        return Executed([_failed(exc, endpoint) for _ in call.parts])
     failed = map_item_errors(call.parts, response.data)
     results = []
     for index, _part in enumerate(call.parts):
@@ -165,6 +172,41 @@ def send(
                                       package_id=str(created) if created else None))
     refused = {p.item_id for i, p in enumerate(call.parts) if i in failed}
     return Executed(results, accepted=[(call, refused)])
+
+
+def _failed(exc: APIError, endpoint: str) -> PartResult:
+    """A part of ``call`` failed with ``exc``."""
+    return PartResult(FAILED, endpoint, exc.code, exc.api_message or str(exc), exc.request_id,
+                      reason=f"the call failed: {exc}")
+
+
+def _after_unknown_outcome(call: PlannedCall, exc: OutcomeUnknownError, *,
+                           client: TikTokShopClient, shop: Shop, resend: bool) -> Executed:
+    """Sort the call's items by what TikTok shows now; send the untouched ones again."""
+    endpoint = call.endpoint.label(client.settings.api_version)
+    found = read_back(call, client, shop)
+    again = {part.item_id for part in call.parts if part.item_id in found.not_applied}
+    logger.warning("%s for shop %s failed with an unknown outcome (%s); read back: %d applied, "
+                   "%d not applied%s, %d unknown", endpoint, shop.id, exc, len(found.applied),
+                   len(again), " (sent again)" if again and resend else "",
+                   len(call.parts) - len(found.applied) - len(again))
+    by_item: dict[str, PartResult] = {}
+    calls = 1 + found.reads
+    accepted: list[tuple[PlannedCall, set[str]]] = []
+    if again and resend:
+        done = send(narrowed(call, again), client=client, shop=shop, dry_run=False,
+                    resend=False)
+        calls += done.calls
+        accepted.extend(done.accepted)
+        by_item.update((part.item_id, result) for part, result in zip(
+            narrowed(call, again).parts, done.results, strict=True))
+    if found.applied:
+        applied = narrowed(call, set(found.applied))
+        accepted.append((applied, set()))
+        by_item.update((item, PartResult(APPLIED, endpoint, 0, None, None, package_id=package))
+                       for item, package in found.applied.items())
+    results = [by_item.get(part.item_id) or _failed(exc, endpoint) for part in call.parts]
+    return Executed(results, calls, accepted)
 
 
 def _splittable(call: PlannedCall, exc: APIError) -> bool:

@@ -2,7 +2,10 @@
 
 * Orders: Get Order Detail, up to ``ORDER_IDS_PER_CALL`` ids per call. TikTok fails the
   whole call when one id is not the shop's (21008111), so a failed chunk is read again
-  id by id: only the unknown orders fail.
+  id by id: only the unknown orders fail. A successful answer that lacks some of the
+  requested ids is not trusted to mean they are unknown (a server may parse the
+  comma-joined ``ids`` differently): those ids are read again one by one too, and only a
+  one-id answer decides that an order was not found.
 * Shipping providers: Get Shipping Providers of an order's delivery option, once per
   delivery option and run.
 
@@ -86,18 +89,24 @@ class ShopOrders:
         for start in range(0, len(wanted), ORDER_IDS_PER_CALL):
             chunk = wanted[start:start + ORDER_IDS_PER_CALL]
             failure = self._read(chunk)
-            if failure is None:
-                continue
-            if len(chunk) == 1:
+            if failure is not None and len(chunk) == 1:
                 self._orders[chunk[0]] = failure
                 continue
-            for order_id in chunk:  # one of them is not the shop's: find which
-                single = self._read([order_id])
-                if single is not None:
-                    self._orders[order_id] = single
+            # The call failed (one of the ids is not the shop's: find which), or it answered
+            # without some of the ids: read those alone, which no list convention can garble.
+            for order_id in chunk:
+                if order_id not in self._orders:
+                    single = self._read([order_id])
+                    if single is not None:
+                        self._orders[order_id] = single
 
     def _read(self, ids: list[str]) -> LookupFailure | None:
-        """Get Order Detail of ``ids`` into the cache; the failure when the call failed."""
+        """Get Order Detail of ``ids`` into the cache; the failure when the call failed.
+
+        An id the answer lacks is cached as not found only when it was the one id asked
+        for; the ids a multi-id answer lacks are left uncached for :meth:`prefetch` to read
+        again alone.
+        """
         self.lookup_calls += 1
         try:
             response = self.client.call(ORDER_DETAIL, shop_cipher=self.shop.cipher,
@@ -112,8 +121,11 @@ class ShopOrders:
             if isinstance(raw, dict) and raw.get("id") is not None:
                 found[str(raw["id"])] = OrderState.parse(raw)
         for order_id in ids:
-            self._orders[order_id] = found.get(order_id) or LookupFailure(
-                f"order {order_id} was not found in shop {self.shop.id}")
+            if order_id in found:
+                self._orders[order_id] = found[order_id]
+            elif len(ids) == 1:
+                self._orders[order_id] = LookupFailure(
+                    f"order {order_id} was not found in shop {self.shop.id}")
         return None
 
     def order(self, order_id: str) -> OrderState | LookupFailure:

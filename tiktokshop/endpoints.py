@@ -33,6 +33,13 @@ class Endpoint:
     scope: str
     versions: tuple[str, ...] = (BASE_VERSION,)
     shop_scoped: bool = True
+    #: False for calls that create or change something where a replay is not a no-op
+    #: (shipping a package, activating a product): the reference retries internal errors
+    #: "for reads; writes only if idempotent", so these are repeated only after failures
+    #: that show the server did not process them (see ``tiktokshop.transport``).
+    #: Inventory, price and shipping-info updates set absolute values: repeating them is
+    #: safe in effect.
+    idempotent: bool = True
 
     @property
     def min_version(self) -> str:
@@ -91,9 +98,11 @@ PRICE_UPDATE = Endpoint(
 )
 ACTIVATE = Endpoint(
     "activate", "POST", "/product/{version}/products/activate", scope="seller.product.basic",
+    idempotent=False,
 )
 DEACTIVATE = Endpoint(
     "deactivate", "POST", "/product/{version}/products/deactivate", scope="seller.product.basic",
+    idempotent=False,
 )
 PARTIAL_EDIT = Endpoint(
     "partial_edit", "POST", "/product/{version}/products/{product_id}/partial_edit",
@@ -147,15 +156,15 @@ SHIPPING_PROVIDERS = Endpoint(
 )
 SHIP_PACKAGE = Endpoint(
     "ship_package", "POST", "/fulfillment/{version}/packages/{package_id}/ship",
-    scope="seller.fulfillment.package.write",
+    scope="seller.fulfillment.package.write", idempotent=False,
 )
 BATCH_SHIP_PACKAGES = Endpoint(
     "batch_ship_packages", "POST", "/fulfillment/{version}/packages/ship",
-    scope="seller.fulfillment.package.write",
+    scope="seller.fulfillment.package.write", idempotent=False,
 )
 MARK_PACKAGE_SHIPPED = Endpoint(
     "mark_package_shipped", "POST", "/fulfillment/{version}/orders/{order_id}/packages",
-    scope="seller.fulfillment.package.write",
+    scope="seller.fulfillment.package.write", idempotent=False,
 )
 UPDATE_PACKAGE_SHIPPING_INFO = Endpoint(
     "update_package_shipping_info", "POST",

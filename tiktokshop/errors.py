@@ -7,6 +7,8 @@ request URLs are never included, only the endpoint path template.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class TikTokShopError(Exception):
     """Base class for every error this project raises on purpose."""
@@ -79,6 +81,11 @@ class RetryableAPIError(APIError):
     """Temporary failure (rate limit, server error, dropped connection): retried with backoff."""
 
 
+class NotSentError(RetryableAPIError):
+    """The connection was never made (refused, connect timeout, TLS handshake): the server
+    cannot have seen the request, so even a call that is unsafe to repeat is retried."""
+
+
 class TokenExpiredError(APIError):
     """The access token expired (105002): refresh it, then retry once."""
 
@@ -89,6 +96,22 @@ class TimestampRejectedError(APIError):
 
 class FatalAPIError(APIError):
     """An error that retrying cannot fix; the message says what the user should change."""
+
+
+class OutcomeUnknownError(FatalAPIError):
+    """A call that is unsafe to repeat (it creates or changes something and TikTok gives it
+    no idempotency key) failed in a way that may come after the server applied it: a
+    timeout, a dropped connection, an internal error. It is not repeated; the message says
+    what to check."""
+
+    HINT = ("the call may have been applied before it failed; it was not repeated because "
+            "repeating it is not safe. Check the package or product in Seller Center, or run "
+            "again: the target compares with the current state first (skip_unchanged, on by "
+            "default) and skips what was applied")
+
+    def __init__(self, **fields: Any) -> None:
+        fields.setdefault("hint", self.HINT)
+        super().__init__(**fields)
 
 
 def _one_line(text: str, limit: int = 300) -> str:

@@ -37,6 +37,8 @@ from tiktokshop.errors import (
     APIError,
     FatalAPIError,
     InvalidRequestError,
+    NotSentError,
+    OutcomeUnknownError,
     RetryableAPIError,
     TimestampRejectedError,
     TokenExpiredError,
@@ -220,7 +222,7 @@ class TikTokShopClient:
             endpoint.method, path, label=label,
             shop_cipher=shop_cipher if endpoint.shop_scoped else None,
             params=params, body=body, scope=endpoint.scope,
-            limiter_key=limiter_key or shop_cipher or "",
+            limiter_key=limiter_key or shop_cipher or "", idempotent=endpoint.idempotent,
         )
 
     def request(
@@ -234,8 +236,14 @@ class TikTokShopClient:
         body: Mapping[str, Any] | None = None,
         scope: str | None = None,
         limiter_key: str = "",
+        idempotent: bool = True,
     ) -> APIResponse:
-        """Send one logical request (with retries, token refresh and re-stamping)."""
+        """Send one logical request (with retries, token refresh and re-stamping).
+
+        A request that is not ``idempotent`` is repeated only after failures that show the
+        server did not process it (rate limited, overloaded, never connected, expired token,
+        refused timestamp); any other failure raises :class:`OutcomeUnknownError`.
+        """
         label = label or f"{method} {path}"
         body_bytes = encode_body(body, label)
         query = encode_params({**(params or {}), "shop_cipher": shop_cipher})
@@ -254,6 +262,10 @@ class TikTokShopClient:
                 try:
                     return self._attempt(method, path, label, query, body_bytes, token, scope,
                                          limiter_key, attempt=attempts)
+                except RetryableAPIError as exc:
+                    if idempotent or _not_processed(exc):
+                        raise
+                    raise _outcome_unknown(exc) from None
                 except TokenExpiredError:
                     if refreshed:
                         raise
@@ -294,8 +306,8 @@ class TikTokShopClient:
                 resp = self.session.send(prepared, timeout=timeout, stream=True,
                                          proxies=self._proxies(prepared))
             except requests.RequestException as exc:
-                raise RetryableAPIError(code=None, message=type(exc).__name__,
-                                        endpoint=label) from None
+                kind = NotSentError if _never_connected(exc) else RetryableAPIError
+                raise kind(code=None, message=type(exc).__name__, endpoint=label) from None
             status = resp.status_code
             content = _read_within(resp, deadline, timeout, label)
             answer = self._parse(resp, content, label, scope)
@@ -367,17 +379,45 @@ class TikTokShopClient:
         )
 
 
+def _never_connected(exc: requests.RequestException) -> bool:
+    """True when the request cannot have reached the server: the connection was refused,
+    timed out while connecting, or failed its TLS handshake (nothing was sent yet)."""
+    if isinstance(exc, (requests.ConnectTimeout, requests.exceptions.SSLError)):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, urllib3.exceptions.NewConnectionError)
+
+
+def _not_processed(exc: RetryableAPIError) -> bool:
+    """True for the retryable failures that mean the server refused the request before
+    processing it: rate limiting (429 / 36009002), overload protection (503 without an
+    internal-error or timeout code), or no connection at all."""
+    if isinstance(exc, NotSentError) or exc.http_status == 429 or exc.code == codes.RATE_LIMITED:
+        return True
+    return exc.http_status == 503 and exc.code not in (codes.INTERNAL_ERROR,
+                                                       codes.REQUEST_TIMEOUT)
+
+
+def _outcome_unknown(exc: RetryableAPIError) -> OutcomeUnknownError:
+    """The error for a call unsafe to repeat that failed after it may have been applied."""
+    return OutcomeUnknownError(
+        code=exc.code, message=exc.api_message, endpoint=exc.endpoint,
+        request_id=exc.request_id, http_status=exc.http_status)
+
+
 def _read_within(resp: requests.Response, deadline: float, timeout: float, label: str) -> bytes:
     """The whole body, or a retryable error once ``deadline`` passes or the body breaks off.
 
     ``read1`` returns what each network read brings, so a body that trickles in is
-    noticed between reads (a blocking ``read`` would wait for all of it).
+    noticed between reads (a blocking ``read`` would wait for all of it). It decodes a
+    compressed answer (``Content-Encoding: gzip`` or ``deflate``, which requests asks
+    for); requests leaves the raw stream undecoded.
     """
     raw = resp.raw
     parts = []
     try:
         while True:
-            chunk = raw.read1(READ_CHUNK)
+            chunk = raw.read1(READ_CHUNK, decode_content=True)
             if not chunk:
                 break
             parts.append(chunk)

@@ -224,8 +224,14 @@ def _chaos(state: SandboxState, req: Request) -> dict:
 def _faults(state: SandboxState, req: Request) -> dict:
     body = _body(req)
     kinds = _str_list(body, "kinds") if "kinds" in body else None
+    lose = body.get("lose_answers")
+    if lose is not None and not isinstance(lose, dict):
+        raise AdminError(400, "lose_answers must be an object {endpoint: {count, kind}}")
     try:
-        state.faults.configure(_number(body, "fault_rate"), kinds)
+        if "fault_rate" in body or lose is None:
+            state.faults.configure(_number(body, "fault_rate"), kinds)
+        if lose is not None:
+            state.faults.lose_answers(lose)
     except ValueError as exc:
         raise AdminError(400, str(exc)) from exc
     return {"fault_rate": state.faults.rate, "kinds": list(state.faults.kinds)}

@@ -20,9 +20,11 @@ from .options import (
     DEFAULT_APP_KEY,
     DEFAULT_APP_SECRET,
     DEFAULT_SERVICE_ID,
+    GZIP_ENV,
     REFRESH_ROTATIONS,
     STRICT_ENV,
     SandboxOptions,
+    gzip_by_default,
     strict_by_default,
 )
 from .server import Sandbox
@@ -80,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="refuse what the reference marks required but the live API most likely accepts: "
              "a GET without content-type, unknown body fields and query parameters (default "
              f"off, on with {STRICT_ENV}=1)")
+    add("--gzip", action="store_true", default=gzip_by_default(),
+        help="compress answers with gzip for clients that accept it, like a compressing "
+             f"gateway (default off, on with {GZIP_ENV}=1)")
     add("--chaos-seed", type=int, default=None,
         help="make order, return, cancellation and package searches misbehave like a live "
              "search can (pages out of order, repeated, short or empty, wrong totals, update "
@@ -103,7 +108,8 @@ def options_from_args(args: argparse.Namespace) -> SandboxOptions:
         latency_ms=args.latency_ms, rate_limit_qps=args.rate_limit_qps,
         fault_rate=args.fault_rate, token_ttl=args.token_ttl, app_key=args.app_key,
         app_secret=args.app_secret, service_id=args.service_id,
-        refresh_rotation=args.refresh_rotation, strict=args.strict, chaos_seed=args.chaos_seed,
+        refresh_rotation=args.refresh_rotation, strict=args.strict, gzip=args.gzip,
+        chaos_seed=args.chaos_seed,
         analytics_rate_limit_qps=args.analytics_rate_limit_qps,
         analytics_days=args.analytics_days, analytics_today=args.analytics_today,
         statements=args.statements, statement_transactions=args.statement_transactions,

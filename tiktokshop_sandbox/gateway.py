@@ -74,7 +74,13 @@ def handle_business(state: SandboxState, req: Request) -> tuple[Response, str]:
         return error_response(err), f"{req.method} <unmatched>"
     endpoint = f"{req.method} {route.template(version)}"
     with state.stats.in_flight(endpoint):
-        return _answer(state, req, route, version, params), endpoint
+        answer = _answer(state, req, route, version, params)
+    if answer.status == 200 and isinstance(answer.payload, dict) \
+            and answer.payload.get("code") == codes.SUCCESS:
+        lost = state.faults.lost_answer(endpoint)
+        if lost is not None:  # processed (a write is applied), then the answer is lost
+            return fault_response(lost), endpoint
+    return answer, endpoint
 
 
 def _answer(state: SandboxState, req: Request, route: routes.Route, version: str,

@@ -16,6 +16,8 @@ PRODUCT_SEARCH_CAP = 10_000
 REFRESH_ROTATIONS = ("lenient", "strict")
 #: Set to 1 to make ``strict`` the default (this project's own tests do, tests/conftest.py).
 STRICT_ENV = "TIKTOKSHOP_SANDBOX_STRICT"
+#: Set to 1 to make ``gzip`` the default (this project's own tests do, tests/conftest.py).
+GZIP_ENV = "TIKTOKSHOP_SANDBOX_GZIP"
 
 
 def _is_date(text: str) -> bool:
@@ -34,6 +36,11 @@ def strict_by_default() -> bool:
     return os.environ.get(STRICT_ENV, "").strip() == "1"
 
 
+def gzip_by_default() -> bool:
+    """``gzip`` unless asked: off, or on when the environment says so."""
+    return os.environ.get(GZIP_ENV, "").strip() == "1"
+
+
 @dataclass
 class SandboxOptions:
     """Everything that shapes one sandbox instance.
@@ -48,6 +55,10 @@ class SandboxOptions:
     accepts (a GET without ``content-type``, body fields or query parameters the snapshot
     does not define); off, the sandbox answers like the live API most likely does, so
     other clients can use it. This project's client tests run it strict.
+    ``gzip``: compress answers (``Content-Encoding: gzip``) for a client that accepts it,
+    as a server behind a compressing gateway does; a client that reads the raw stream
+    must decode it. Off by default (on with ``TIKTOKSHOP_SANDBOX_GZIP=1``, as this
+    project's tests run it).
     ``chaos_seed`` makes searches misbehave reproducibly (see ``chaos``; None: off).
     ``processing_statements`` (internal): how many of each shop's newest statements are not
     paid yet; they are paid one after another, ``statement_settle_seconds`` (internal)
@@ -92,6 +103,7 @@ class SandboxOptions:
     token_prefix: str = "ROW_"
     token_faults: bool = False
     strict: bool = field(default_factory=strict_by_default)
+    gzip: bool = field(default_factory=gzip_by_default)
     chaos_seed: int | None = None
     processing_statements: int = 3
     statement_settle_seconds: int = 3600

@@ -9,6 +9,7 @@ waits on idle clients.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import os
 import socket
@@ -97,6 +98,10 @@ class _Handler(BaseHTTPRequestHandler):
         payload = json.dumps(resp.payload, separators=(",", ":")).encode()
         self.send_response(resp.status)
         self.send_header("Content-Type", "application/json")
+        if self.server.sandbox.options.gzip and _accepts_gzip(self.headers):
+            payload = gzip.compress(payload, compresslevel=1)  # a gateway's usual level
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Vary", "Accept-Encoding")
         self.send_header("Content-Length", str(len(payload)))
         for name, value in resp.headers.items():
             self.send_header(name, value)
@@ -104,6 +109,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(payload)
+
+
+def _accepts_gzip(headers: Any) -> bool:
+    """True when ``Accept-Encoding`` lists gzip without ``q=0``."""
+    for item in (headers.get("accept-encoding") or "").split(","):
+        name, _, params = item.strip().partition(";")
+        if name.strip().lower() == "gzip":
+            return params.replace(" ", "").lower() not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
 
 
 class _Server(ThreadingHTTPServer):

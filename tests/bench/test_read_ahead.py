@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,19 @@ def test_spilling_feed_keeps_fifo_order_and_bounds_memory() -> None:
     assert len(feed._memory) == 3
     assert list(feed) == items
     assert feed.result == "done"
+
+
+def test_spilled_items_come_back_with_their_types() -> None:
+    """What goes through the file is what a reader made: tuples, Decimals, int keys."""
+    feed = ShopFeed(1, spill=True)
+    items = [("product", {"id": "1", "price": Decimal("0.10"), 7: None}),
+             ("sku", {"ids": ("a", "b"), "at": 1717000000})] * 3
+    _produce_into(feed, items).join(5)
+    assert feed.spilled == 5
+    got = list(feed)
+    assert got == items
+    assert [type(item) for item in got] == [tuple] * 6
+    assert isinstance(got[-2][1]["price"], Decimal)
 
 
 def test_spilling_feed_with_interleaved_consumption() -> None:

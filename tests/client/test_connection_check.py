@@ -23,6 +23,7 @@ from tiktokshop.check import (
     ServerClock,
     clock_check,
     host_problems,
+    is_confirmed_scope,
     raise_if_failed,
     region_check,
     run_checks,
@@ -31,6 +32,7 @@ from tiktokshop.check import (
     token_check,
 )
 from tiktokshop.connection import load_settings
+from tiktokshop.endpoints import ANALYTICS_SCOPE, PROMOTION_SCOPE
 from tiktokshop.errors import APIError, AuthorizationError, FatalAPIError, TimestampRejectedError
 from tiktokshop.redact import REDACTOR
 from tiktokshop.shops import Shop
@@ -69,6 +71,8 @@ def api_error(code: int, message: str = "refused", kind: type[APIError] = FatalA
 def test_a_line_is_pass_or_fail_with_what_to_do_and_no_secret() -> None:
     REDACTOR.add("LINE-SECRET-1234")
     assert CheckResult("clock", True, "fine", "ignored").line() == "[pass] clock: fine"
+    warned = CheckResult("scopes", True, "fine", warning="maybe not")
+    assert warned.line() == "[pass] scopes: fine. Warning: maybe not"
     failed = CheckResult("token", False, "refused LINE-SECRET-1234", "fix it")
     assert failed.line() == "[FAIL] token: refused ***. What to do: fix it"
 
@@ -163,6 +167,58 @@ def test_a_scope_refused_by_the_api_counts_as_missing() -> None:
     assert not result.passed
     assert result.found.startswith("not granted: seller.authorization.info (needed by every "
                                    "run (the shop list))")
+
+
+WITH_UNCONFIRMED = {**NEEDED, ANALYTICS_SCOPE: ["shop_performance"],
+                    PROMOTION_SCOPE: ["promotions"]}
+
+
+def test_the_analytics_and_promotion_scope_names_are_not_confirmed() -> None:
+    assert not is_confirmed_scope(ANALYTICS_SCOPE) and not is_confirmed_scope(PROMOTION_SCOPE)
+    assert all(is_confirmed_scope(scope) for scope in NEEDED)
+    assert is_confirmed_scope("seller.global_product.write")
+
+
+def test_a_missing_unconfirmed_scope_passes_with_a_warning() -> None:
+    result = scopes_check(tokens(), WITH_UNCONFIRMED, None, None)
+    assert result.passed
+    assert result.found == ("3 of the 5 scopes the selected streams need are granted "
+                            "(seller.authorization.info, seller.finance.info, "
+                            "seller.order.info)")
+    assert result.warning.startswith(
+        f"not in granted_scopes: {ANALYTICS_SCOPE} (needed by shop_performance); "
+        f"{PROMOTION_SCOPE} (needed by promotions); those names are not confirmed by "
+        "TikTok's documentation")
+    assert "a 105005 answer during the sync would name the real scope" in result.warning
+    line = result.line()
+    assert line.startswith("[pass] scopes: 3 of the 5 scopes") and "\n" not in line
+    assert ". Warning: not in granted_scopes: " in line and "What to do" not in line
+
+
+def test_a_granted_unconfirmed_scope_passes_without_a_warning() -> None:
+    result = scopes_check(tokens(granted_scopes=list(WITH_UNCONFIRMED)), WITH_UNCONFIRMED,
+                          None, None)
+    assert result.passed and result.warning == ""
+    assert result.found.startswith("the 5 scopes the selected streams need are granted")
+
+
+def test_a_missing_confirmed_scope_still_fails_and_names_the_unconfirmed_one_too() -> None:
+    granted = ["seller.authorization.info", "seller.order.info"]
+    result = scopes_check(tokens(granted_scopes=granted), WITH_UNCONFIRMED, None, None)
+    assert not result.passed
+    assert result.found == "not granted: seller.finance.info (needed by statements, payments)"
+    assert "Partner Center" in result.todo
+    assert f"{ANALYTICS_SCOPE} (needed by shop_performance)" in result.warning
+    line = result.line()
+    assert line.index(". Warning: ") < line.index(". What to do: ")
+
+
+def test_an_unconfirmed_scope_the_api_refused_fails() -> None:
+    refused = api_error(codes.SCOPE_MISSING, "Access denied", scope=ANALYTICS_SCOPE)
+    result = scopes_check(tokens(), WITH_UNCONFIRMED, None, refused)
+    assert not result.passed
+    assert result.found == f"not granted: {ANALYTICS_SCOPE} (needed by shop_performance)"
+    assert PROMOTION_SCOPE in result.warning and ANALYTICS_SCOPE not in result.warning
 
 
 def test_scopes_unknown_without_a_token_answer_is_a_failure() -> None:

@@ -127,3 +127,89 @@ def test_store_of_another_app_is_ignored(tmp_path: Path) -> None:
     mgr, _ = manager(tmp_path, [ok(token_data(1))], refresh_token="REFRESH-0-xxxx")
     assert mgr.access_token() == "ACCESS-1-xxxx"
     assert time.time() > 0
+
+
+# ------------------------------------------------------------ answers off the contract
+def without(data: dict, *names: str, **values: object) -> dict:
+    return {**{k: v for k, v in data.items() if k not in names}, **values}
+
+
+@pytest.mark.parametrize("answer", [without(token_data(1), "refresh_token"),
+                                    without(token_data(1), refresh_token="")])
+def test_a_refresh_answer_without_refresh_token_keeps_the_current_one(
+        tmp_path: Path, answer: dict, caplog: pytest.LogCaptureFixture) -> None:
+    store = tmp_path / "t.json"
+    store.write_text(json.dumps({"app_key": "k", "tokens": {
+        "access_token": "A-old-xxxx", "access_token_expire_in": NOW - 10,
+        "refresh_token": "R-old-xxxx", "refresh_token_expire_in": NOW + 90 * 86400,
+        "origin": None}}))
+    answer = without(answer, "refresh_token_expire_in")
+    mgr, stub = manager(tmp_path, [ok(answer), ok(answer)])
+    with caplog.at_level("INFO", logger="tiktokshop.auth.tokens"):
+        assert mgr.access_token() == "ACCESS-1-xxxx"
+    assert mgr.tokens.refresh_token == "R-old-xxxx"
+    assert mgr.tokens.refresh_token_expire_in == NOW + 90 * 86400
+    saved = json.loads(store.read_text())["tokens"]
+    assert saved["refresh_token"] == "R-old-xxxx"
+    assert "no refresh_token; keeping the current one" in caplog.text
+    assert "R-old-xxxx" not in caplog.text and "ACCESS-1-xxxx" not in caplog.text
+    mgr.refresh()  # the kept token is the one sent next
+    assert dict(parse_qsl(urlsplit(stub.sent[1].url).query))["refresh_token"] == "R-old-xxxx"
+
+
+def test_a_refresh_answer_without_refresh_token_may_still_move_its_expiry(
+        tmp_path: Path) -> None:
+    answer = without(token_data(1), "refresh_token", refresh_token_expire_in=NOW + 9 * 86400)
+    mgr, _ = manager(tmp_path, [ok(answer)], refresh_token="REFRESH-0-xxxx")
+    assert mgr.access_token() == "ACCESS-1-xxxx"
+    assert mgr.tokens.refresh_token == "REFRESH-0-xxxx"
+    assert mgr.tokens.refresh_token_expire_in == NOW + 9 * 86400
+
+
+def test_an_exchange_answer_without_refresh_token_is_an_error(tmp_path: Path) -> None:
+    mgr, _ = manager(tmp_path, [ok(without(token_data(1), "refresh_token"))],
+                     auth_code="CODE-123")
+    with pytest.raises(AuthorizationError) as info:
+        mgr.access_token()
+    message = str(info.value)
+    assert message.startswith("The token host's auth code exchange answer has no "
+                              "refresh_token;")
+    assert "\n" not in message and "ACCESS-1-xxxx" not in message and "SECRET-zz" not in message
+    assert not (tmp_path / "t.json").exists()
+
+
+def test_a_refresh_answer_without_access_token_is_an_error(tmp_path: Path) -> None:
+    mgr, _ = manager(tmp_path, [ok(without(token_data(1), "access_token"))],
+                     refresh_token="REFRESH-0-xxxx")
+    with pytest.raises(AuthorizationError, match="token refresh answer has no access_token;"):
+        mgr.access_token()
+
+
+@pytest.mark.parametrize(
+    ("access_expiry", "refresh_expiry"),
+    [(NOW + 7 * 86400, NOW + 365 * 86400),  # the contract: absolute Unix timestamps
+     (7 * 86400, 365 * 86400)],  # a server answering durations in seconds
+)
+def test_expiries_are_read_as_timestamps_or_as_durations(
+        tmp_path: Path, access_expiry: int, refresh_expiry: int) -> None:
+    answer = {**token_data(1), "access_token_expire_in": access_expiry,
+              "refresh_token_expire_in": refresh_expiry}
+    mgr, stub = manager(tmp_path, [ok(answer)], refresh_token="REFRESH-0-xxxx")
+    for _ in range(3):
+        assert mgr.access_token() == "ACCESS-1-xxxx"
+    assert len(stub.sent) == 1  # one refresh, not one per call
+    assert mgr.tokens.access_token_expire_in == NOW + 7 * 86400
+    assert mgr.tokens.refresh_token_expire_in == NOW + 365 * 86400
+    saved = json.loads((tmp_path / "t.json").read_text())["tokens"]
+    assert saved["access_token_expire_in"] == NOW + 7 * 86400
+
+
+def test_a_store_holding_durations_is_read_from_when_they_were_received(
+        tmp_path: Path) -> None:
+    (tmp_path / "t.json").write_text(json.dumps({"app_key": "k", "tokens": {
+        "access_token": "A-kept-xxxx", "access_token_expire_in": 7 * 86400,
+        "refresh_token": "R-kept-xxxx", "refresh_token_expire_in": 365 * 86400,
+        "origin": None, "obtained_at": NOW - 3600}}))
+    mgr, stub = manager(tmp_path, [])
+    assert mgr.access_token() == "A-kept-xxxx" and stub.sent == []
+    assert mgr.tokens.access_token_expire_in == NOW - 3600 + 7 * 86400

@@ -10,11 +10,24 @@ import pytest
 import requests
 
 from tests.support.stub_http import StubAdapter, err, ok, session_with
-from tiktokshop import codes
+from tiktokshop import codes, endpoints
 from tiktokshop.auth.signing import compute_sign
 from tiktokshop.connection import load_settings
-from tiktokshop.endpoints import AUTHORIZED_SHOPS, ORDER_SEARCH, PRODUCT_SEARCH
-from tiktokshop.errors import FatalAPIError, InvalidRequestError, RetryableAPIError
+from tiktokshop.endpoints import (
+    ACTIVATE,
+    AUTHORIZED_SHOPS,
+    INVENTORY_UPDATE,
+    MARK_PACKAGE_SHIPPED,
+    ORDER_SEARCH,
+    PRODUCT_SEARCH,
+    Endpoint,
+)
+from tiktokshop.errors import (
+    FatalAPIError,
+    InvalidRequestError,
+    OutcomeUnknownError,
+    RetryableAPIError,
+)
 from tiktokshop.transport import TikTokShopClient
 
 SECRET = "unit-secret-Zx81"
@@ -179,3 +192,61 @@ def test_path_parameters_cannot_change_the_path() -> None:
     path = PRODUCT_DETAIL.path("202309", product_id="../../authorization/202309/shops?x=1")
     assert path.startswith("/product/202309/products/")
     assert "/../" not in path and "?" not in path
+
+
+# ---------------------------------------------------------------- calls unsafe to repeat
+def _refused_connection() -> requests.ConnectionError:
+    """What requests raises when nothing listens on the port (the request never left)."""
+    try:
+        requests.get("http://127.0.0.1:9/", timeout=2)
+    except requests.ConnectionError as exc:
+        return exc
+    raise AssertionError("something listens on 127.0.0.1:9")
+
+
+@pytest.mark.parametrize("failure", [
+    err(codes.INTERNAL_ERROR, "Internal error", 500),
+    err(codes.REQUEST_TIMEOUT, "Request timeout", 200),
+    err(codes.INTERNAL_ERROR, "Internal error", 503),
+    requests.ReadTimeout("read timed out"),
+    requests.ConnectionError("Connection aborted: RemoteDisconnected"),
+], ids=["500", "36009007", "503-internal", "read-timeout", "dropped"])
+def test_a_call_unsafe_to_repeat_is_not_repeated_after_it_may_have_applied(failure) -> None:
+    client, stub = client_for([failure, ok({"package_id": "P1"})])
+    with pytest.raises(OutcomeUnknownError) as info:
+        client.call(MARK_PACKAGE_SHIPPED, shop_cipher="c", path_params={"order_id": "O1"},
+                    body={"order_line_item_ids": ["L1"]})
+    assert len(stub.sent) == 1
+    text = str(info.value)
+    assert "POST /fulfillment/202309/orders/{order_id}/packages" in text
+    assert "may have been applied" in text and "not repeated" in text
+    assert SECRET not in text
+
+
+@pytest.mark.parametrize("refusal", [
+    err(codes.RATE_LIMITED, "Too many requests", 429, headers={"Retry-After": "0"}),
+    err(codes.RATE_LIMITED, "Too many requests", 200),
+    (503, b"<html>Service Unavailable</html>", {"Content-Type": "text/html"}),
+    _refused_connection(),
+    requests.ConnectTimeout("connect timed out"),
+], ids=["429", "36009002", "503-gateway", "refused", "connect-timeout"])
+def test_a_call_unsafe_to_repeat_is_repeated_after_a_refusal(refusal) -> None:
+    client, stub = client_for([refusal, ok({"errors": []})])
+    assert client.call(ACTIVATE, shop_cipher="c", body={"product_ids": ["1"]}).data == {
+        "errors": []}
+    assert len(stub.sent) == 2
+
+
+def test_calls_safe_to_repeat_are_still_retried_after_server_errors() -> None:
+    client, stub = client_for([err(codes.INTERNAL_ERROR, "Internal error", 500),
+                               requests.ReadTimeout("read timed out"), ok()])
+    client.call(INVENTORY_UPDATE, shop_cipher="c", path_params={"product_id": "1"},
+                body={"skus": []})
+    assert len(stub.sent) == 3
+
+
+def test_the_endpoints_that_create_or_ship_are_marked_unsafe_to_repeat() -> None:
+    unsafe = {value.name for value in vars(endpoints).values()
+              if isinstance(value, Endpoint) and not value.idempotent}
+    assert unsafe == {"activate", "deactivate", "ship_package", "batch_ship_packages",
+                      "mark_package_shipped"}

@@ -124,8 +124,8 @@ def test_coupons_need_202406_and_activities_202309(sandbox: Sandbox, tmp_path: P
     assert out.returncode == 2
     assert out.stderr.strip().splitlines()[-1] == (
         "tap-tiktokshop: error: setting 'api_version': stream 'coupons' needs API version "
-        "202406 or newer (POST /promotion/202406/coupons/search), stream 'coupons' needs API "
-        "version 202406 or newer (GET /promotion/202406/coupons/{coupon_id}), but api_version "
+        "202406 or newer (POST /promotion/202406/coupons/search, "
+        "GET /promotion/202406/coupons/{coupon_id}), but api_version "
         "is 202405: set api_version to 202406 or newer, or deselect the stream")
     config = config_for(sandbox, tmp_path, api_version="202309")
     out = run_tap(config, tmp_path, args=("--catalog", str(selected_catalog(

@@ -26,6 +26,8 @@ TOKEN_GET_PATH = "/api/v2/token/get"
 TOKEN_REFRESH_PATH = "/api/v2/token/refresh"
 REFRESH_MARGIN_SECONDS = 600  # refresh when the access token has less than this left...
 REFRESH_MARGIN_FRACTION = 0.25  # ...or than this share of its lifetime, when that is shorter
+#: An expiry below this (2001-09-09, 10**9 Unix seconds) is a duration, not a timestamp.
+ABSOLUTE_EXPIRY_FLOOR = 10**9
 
 logger = logging.getLogger("tiktokshop.auth.tokens")
 
@@ -62,6 +64,7 @@ class TokenManager:
             same_origin = seed is None or seed == stored.origin
             if same_origin or cfg.refresh_token == stored.refresh_token:
                 logger.info("Using tokens from the token store (seller %s)", stored.seller_name)
+                _absolute_expiries(stored)  # a store written before durations were caught
                 REDACTOR.add(stored.access_token, stored.refresh_token)
                 return stored
             logger.info("Configured refresh_token differs from the token store's origin; "
@@ -147,7 +150,7 @@ class TokenManager:
             what="auth code exchange",
         )
         self._adopt(TokenSet.from_api(data, origin=fingerprint(auth_code),
-                                      obtained_at=int(self.clock())))
+                                      obtained_at=int(self.clock())), what="auth code exchange")
         logger.info("Exchanged the auth code for tokens (seller %s)", self._tokens.seller_name)
 
     def _refresh_locked(self, stale_token: str | None = None) -> None:
@@ -166,6 +169,7 @@ class TokenManager:
             fresher = self._store.load()
             if fresher is not None and fresher.origin == self._tokens.origin \
                     and fresher.refresh_token:
+                _absolute_expiries(fresher)
                 usable = (fresher.access_token and not self._expiring(fresher)
                           and fresher.access_token != (stale_token or self._tokens.access_token))
                 if usable:
@@ -189,14 +193,33 @@ class TokenManager:
             what="token refresh",
         )
         self._adopt(TokenSet.from_api(data, origin=current.origin,
-                                      obtained_at=int(self.clock())))
+                                      obtained_at=int(self.clock())),
+                    what="token refresh", current=current)
         logger.info("Refreshed the access token (valid until %s)",
                     time.strftime("%Y-%m-%dT%H:%M:%SZ",
                                   time.gmtime(self._tokens.access_token_expire_in or 0)))
 
-    def _adopt(self, new: TokenSet) -> None:
-        if not new.access_token or not new.refresh_token:
-            raise AuthorizationError("The token host answered without an access or refresh token")
+    def _adopt(self, new: TokenSet, what: str, current: TokenSet | None = None) -> None:
+        """Take the token host's answer as the current tokens (and persist them).
+
+        ``current`` is given for a refresh: an answer without a refresh token then keeps
+        the one just sent (and its expiry, unless the answer gives a new one), since the
+        contract does not say a refresh must rotate it. An auth code exchange has no
+        token to fall back on, so there a missing refresh token is an error.
+        """
+        missing = [name for name, value in (("access_token", new.access_token),
+                                            ("refresh_token", new.refresh_token)) if not value]
+        if "refresh_token" in missing and current is not None and current.refresh_token:
+            new.refresh_token = current.refresh_token
+            if new.refresh_token_expire_in is None:
+                new.refresh_token_expire_in = current.refresh_token_expire_in
+            missing.remove("refresh_token")
+            logger.info("The token refresh answer has no refresh_token; keeping the current one")
+        if missing:
+            raise AuthorizationError(f"The token host's {what} answer has no "
+                                     f"{' and no '.join(missing)}; check auth_base_url, "
+                                     f"then {REAUTHORIZE}")
+        _absolute_expiries(new)
         REDACTOR.add(new.access_token, new.refresh_token)
         self._tokens = new
         self._count_lifetime(new)
@@ -266,6 +289,24 @@ class TokenManager:
             f"TikTok refused the {what} (code {code}: '{message}', request_id {request_id}); "
             f"{advice}"
         )
+
+
+def _absolute_expiries(tokens: TokenSet) -> None:
+    """Turn expiries given as durations into the absolute Unix timestamps the contract has.
+
+    TikTok's ``access_token_expire_in`` / ``refresh_token_expire_in`` are absolute Unix
+    timestamps despite their names (API contract, section 2). A server returning seconds
+    from now instead (604800 for 7 days) would look expired since 1970, so every call
+    would refresh first. No real expiry is before 2001-09-09 (10**9), so a smaller value
+    is read as a duration counted from when the answer arrived (``obtained_at``).
+    """
+    start = tokens.obtained_at
+    if start is None:
+        return
+    for name in ("access_token_expire_in", "refresh_token_expire_in"):
+        value = getattr(tokens, name)
+        if value is not None and value < ABSOLUTE_EXPIRY_FLOOR:
+            setattr(tokens, name, start + max(value, 0))
 
 
 def _lifetime(tokens: TokenSet) -> int | None:
