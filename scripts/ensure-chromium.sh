@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make Debian's headless-capable Chromium available (/usr/bin/chromium) for the test that
-# opens the demo's HTML report (tests/e2e/test_report_chromium.py). Installs the
+# opens the demo's HTML report (tests/e2e/test_dbt.py). Installs the
 # `chromium` package with apt when it is missing and we are root; otherwise says so.
 set -euo pipefail
 if [ -x /usr/bin/chromium ]; then

@@ -43,11 +43,15 @@ class Redactor:
         scrubbed = self.scrub(message)
         if scrubbed != message:
             record.msg, record.args = scrubbed, None
-        if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
+        if record.exc_text:  # formatted already (by another redactor's factory): scrub it
+            record.exc_text = self.scrub(record.exc_text)
+        elif record.exc_info and record.exc_info[1] is not None:
             text = logging.Formatter().formatException(record.exc_info)
             clean = self.scrub(text)
             if clean != text:
                 record.exc_text = clean
+        if record.stack_info:
+            record.stack_info = self.scrub(record.stack_info)
         return record
 
 

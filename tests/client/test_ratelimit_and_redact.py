@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
+import logging
+import secrets
 import threading
 
 from tiktokshop.ratelimit import RateLimiter
-from tiktokshop.redact import Redactor
+from tiktokshop.redact import Redactor, install_log_redaction
 
 
 def test_rate_limiter_spaces_calls_per_key() -> None:
@@ -36,3 +39,33 @@ def test_rate_limiter_is_thread_safe() -> None:
 def test_redactor_masks_every_secret() -> None:
     redactor = Redactor(["secret-one", "abc", None])
     assert redactor.scrub("x secret-one y abc") == "x *** y abc"
+
+
+def test_each_installed_redactor_scrubs_tracebacks_another_formatted_first() -> None:
+    """Two redactors installed one after the other (a process-wide one, then another):
+    the older factory formats the traceback first, and the newer one still masks its own
+    secrets in it (it used to skip a traceback already formatted)."""
+    # random values: a redactor installed by an earlier test in this process (the
+    # process-wide one) must not mask part of them first
+    first, second = secrets.token_hex(12), secrets.token_hex(12)
+    before = logging.getLogRecordFactory()
+    try:
+        install_log_redaction(Redactor([first]))
+        install_log_redaction(Redactor([second]))
+        stream = io.StringIO()
+        handler = logging.StreamHandler(stream)
+        log = logging.getLogger("tests.redact.chained")
+        log.propagate = False
+        log.addHandler(handler)
+        try:
+            raise ValueError(f"{first} and {second}")
+        except ValueError:
+            log.exception("failed")
+            log.warning("where", stack_info=True)
+        finally:
+            log.removeHandler(handler)
+    finally:
+        logging.setLogRecordFactory(before)
+    text = stream.getvalue()
+    assert "ValueError: *** and ***" in text and first not in text and second not in text
+    assert "stack_info=True" in text  # the stack was logged (and scrubbed)

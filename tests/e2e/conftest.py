@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import subprocess
@@ -21,10 +22,22 @@ ROOT = Path(__file__).resolve().parents[2]
 __all__ = ["config", "data", "dbt_duckdb", "dbt_postgres", "dbt_sandbox", "sandbox"]
 
 
-class Meltano:
-    """Runs `meltano` in the repository's project with a private system database."""
+#: The folders of ``.meltano`` that hold installed plugins (shared by every test's runs).
+PLUGIN_DIRS = ("extractors", "loaders", "transformers", "utilities", "mappers", "orchestrators")
 
-    def __init__(self, tmp: Path) -> None:
+
+class Meltano:
+    """Runs `meltano` in the repository's project with a private system database and
+    private run files.
+
+    Meltano keeps a run's files (the plugin's config, catalog and state files, logs) under
+    ``.meltano/run``: two tests running `meltano run` at the same time (parallel workers)
+    would overwrite each other's catalog. So each instance has its own ``.meltano``
+    (``MELTANO_SYS_DIR_ROOT``) whose plugin folders link to the repository's installed
+    plugins; ``install`` uses the repository's own.
+    """
+
+    def __init__(self, tmp: Path, *, own_run_files: bool = True) -> None:
         self.tmp = tmp
         self.env = {
             **os.environ,
@@ -32,6 +45,14 @@ class Meltano:
             "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
             "MELTANO_CLI_LOG_LEVEL": "info",
         }
+        if own_run_files:
+            system = tmp / "meltano-system"
+            system.mkdir(exist_ok=True)
+            for name in PLUGIN_DIRS:
+                (ROOT / ".meltano" / name).mkdir(parents=True, exist_ok=True)
+                if not (system / name).exists():
+                    (system / name).symlink_to(ROOT / ".meltano" / name)
+            self.env["MELTANO_SYS_DIR_ROOT"] = str(system)
 
     def run(self, *args: str, env: dict[str, str] | None = None, timeout: float = 600,
             check: bool = True) -> subprocess.CompletedProcess:
@@ -63,8 +84,20 @@ def plugin_env(prefix: str, config: dict, tmp: Path) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def meltano_plugins(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Install every plugin once, up front: `meltano run` installs missing plugins itself,
-    but two runs started side by side would install the same plugin at the same time."""
-    Meltano(tmp_path_factory.mktemp("install")).run("install", timeout=900)
+    but two runs started side by side would install the same plugin at the same time.
+
+    With parallel workers (pytest-xdist) the first worker to get here installs, under a
+    lock in the folder all workers' temporary folders share; the others wait for it.
+    """
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    with (shared / "meltano-install.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = shared / "meltano-install.done"
+        if not done.exists():
+            Meltano(tmp_path_factory.mktemp("install"), own_run_files=False).run(
+                "install", timeout=900)
+            done.touch()
 
 
 @pytest.fixture

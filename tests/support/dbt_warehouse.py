@@ -1,7 +1,7 @@
 """One sandbox synced by Meltano into DuckDB and into PostgreSQL, each followed by the dbt
 project's `build` (`meltano run tap-tiktokshop target-<db> dbt-<db>:build`), once per test
-session: the dbt and report tests share them (tests/e2e/test_dbt_*.py,
-tests/e2e/test_report_chromium.py).
+session: the dbt and report tests share them (tests/e2e/test_dbt.py: one file, so that
+parallel workers, which take whole files, build each warehouse once).
 
 DuckDB gets two syncs: the modelled streams from `start_date` (the sandbox's orders go back
 a year), then the two analytics streams the conversion marts read from the sandbox's first
