@@ -117,6 +117,7 @@ class Executed:
     results: list[PartResult]
     calls: int = 1
     accepted: list[tuple[PlannedCall, set[str]]] = field(default_factory=list)
+    lookups: int = 0  # reads made to learn the outcome of a write (``read_back``)
 
 
 def remember_accepted(done: Executed, catalog: ShopCatalog) -> None:
@@ -191,22 +192,23 @@ def _after_unknown_outcome(call: PlannedCall, exc: OutcomeUnknownError, *,
                    len(again), " (sent again)" if again and resend else "",
                    len(call.parts) - len(found.applied) - len(again))
     by_item: dict[str, PartResult] = {}
-    calls = 1 + found.reads
+    calls, lookups = 1, found.reads
     accepted: list[tuple[PlannedCall, set[str]]] = []
     if again and resend:
-        done = send(narrowed(call, again), client=client, shop=shop, dry_run=False,
-                    resend=False)
+        resent = narrowed(call, again)
+        done = send(resent, client=client, shop=shop, dry_run=False, resend=False)
         calls += done.calls
+        lookups += done.lookups
         accepted.extend(done.accepted)
-        by_item.update((part.item_id, result) for part, result in zip(
-            narrowed(call, again).parts, done.results, strict=True))
+        by_item.update((part.item_id, result)
+                       for part, result in zip(resent.parts, done.results, strict=True))
     if found.applied:
         applied = narrowed(call, set(found.applied))
         accepted.append((applied, set()))
         by_item.update((item, PartResult(APPLIED, endpoint, 0, None, None, package_id=package))
                        for item, package in found.applied.items())
     results = [by_item.get(part.item_id) or _failed(exc, endpoint) for part in call.parts]
-    return Executed(results, calls, accepted)
+    return Executed(results, calls, accepted, lookups)
 
 
 def _splittable(call: PlannedCall, exc: APIError) -> bool:

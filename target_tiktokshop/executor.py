@@ -189,7 +189,8 @@ class BatchExecutor:
                 remember_accepted(executed, catalog)
                 if call.kind in SHIP_KINDS and not run.options.dry_run:
                     forget_orders(run, shop, plan, call)
-                run.results.count_calls(self.kind, writes=executed.calls)
+                run.results.count_calls(self.kind, writes=executed.calls,
+                                        lookups=executed.lookups)
                 done = set()
                 for part, result in zip(call.parts, executed.results, strict=True):
                     collected[part.seq].append(result)
