@@ -64,6 +64,17 @@ def test_html_page_with_200_from_a_proxy_is_fatal_at_once() -> None:
     assert "hotel wifi" in text and "api_base_url" in text
 
 
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_a_chunked_compressed_answer_is_read_whole(encoding: str) -> None:
+    orders = [{"id": f"5760000000000{n:05d}", "status": "COMPLETED"} for n in range(300)]
+    payload = {"code": 0, "message": "Success", "request_id": "zipped",
+               "data": {"orders": orders, "total_count": 300}}
+    with bad.bad_server([bad.chunked_compressed(payload, encoding)]) as srv:
+        answer = call(srv)
+        assert srv.requests == 1
+    assert answer.request_id == "zipped" and answer.data["orders"] == orders
+
+
 @pytest.mark.parametrize("broken", [bad.cut_off_json, bad.short_body, bad.reset_mid_body],
                          ids=["cut-off-json", "short-body", "reset-mid-body"])
 def test_a_broken_body_is_retried_and_the_retry_succeeds(broken) -> None:

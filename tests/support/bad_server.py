@@ -8,12 +8,14 @@ with its context manager; every connection is served on its own thread.
 
 from __future__ import annotations
 
+import gzip
 import json
 import socket
 import socketserver
 import struct
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -38,6 +40,23 @@ def answer(status: str, content_type: str, body: bytes) -> Behaviour:
 def envelope(payload: dict[str, Any]) -> Behaviour:
     """A complete JSON answer with HTTP 200."""
     return answer("200 OK", "application/json", json.dumps(payload).encode())
+
+
+def chunked_compressed(payload: dict[str, Any], encoding: str, piece: int = 97) -> Behaviour:
+    """A 200 sent as a proxy re-encoding it would: ``Transfer-Encoding: chunked`` with
+    the JSON compressed (``gzip`` or ``deflate``) and cut into small chunks."""
+    raw = json.dumps(payload).encode()
+    body = gzip.compress(raw) if encoding == "gzip" else zlib.compress(raw)
+
+    def send(conn: socket.socket) -> None:
+        conn.sendall(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                      f"Content-Encoding: {encoding}\r\nTransfer-Encoding: chunked\r\n"
+                      "Connection: close\r\n\r\n").encode())
+        for start in range(0, len(body), piece):
+            part = body[start:start + piece]
+            conn.sendall(b"%x\r\n%s\r\n" % (len(part), part))
+        conn.sendall(b"0\r\n\r\n")
+    return send
 
 
 def cut_off_json() -> Behaviour:
