@@ -19,7 +19,7 @@ from typing import Any
 
 from target_tiktokshop.planner import PlannedCall
 from target_tiktokshop.shipment_planner import BATCH_SHIP, MARK_SHIPPED, SHIP
-from tiktokshop.endpoints import ORDER_DETAIL, PACKAGE_DETAIL, PRODUCT_DETAIL
+from tiktokshop.endpoints import ORDER_DETAIL, PACKAGE_DETAIL, PRODUCT_DETAIL, Endpoint
 from tiktokshop.errors import APIError
 from tiktokshop.shops import Shop
 from tiktokshop.transport import TikTokShopClient
@@ -96,7 +96,7 @@ def _sort_lines(found: ReadBack, order_id: str, order: dict[str, Any],
         found.applied[order_id] = str(packages.pop())
 
 
-def _get(found: ReadBack, client: TikTokShopClient, endpoint: Any, shop: Shop,
+def _get(found: ReadBack, client: TikTokShopClient, endpoint: Endpoint, shop: Shop,
          path_params: dict[str, str] | None,
          params: dict[str, Any] | None = None) -> dict[str, Any] | None:
     """The answer's data, or None when the read failed (the items stay unknown)."""

@@ -25,7 +25,6 @@ not.
 from __future__ import annotations
 
 import contextlib
-import fnmatch
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ import requests
 from tiktokshop import codes
 from tiktokshop.auth.token_store import TokenSet
 from tiktokshop.connection import ConnectionSettings, is_loopback_host
+from tiktokshop.endpoints import UNCONFIRMED_SCOPES
 from tiktokshop.error_map import REAUTHORIZE
 from tiktokshop.errors import (
     APIError,
@@ -68,17 +68,6 @@ TIKTOK_DOMAINS = ("tiktokglobalshop.com", "tiktok-shops.com", "tiktokshop.com",
                   "tiktokshops.us", "tiktok.com")
 #: The region Get Authorized Shops gives United States shops.
 US_REGION = "US"
-
-#: The scope names TikTok's documentation confirms (API contract, section 7, "Scopes
-#: seen"; ``*`` matches any tail, ``serller.`` is TikTok's own spelling). Another name an
-#: endpoint uses (analytics, promotions) is the sandbox's guess: TikTok may name that scope
-#: differently, so its absence from ``granted_scopes`` proves nothing.
-CONFIRMED_SCOPES = frozenset({
-    "seller.authorization.info", "seller.shop.info", "seller.product.basic",
-    "seller.product.write", "seller.product.delete", "seller.order.info", "seller.logistics",
-    "seller.fulfillment.basic", "seller.fulfillment.package.write", "seller.finance.info",
-    "seller.return_refund.basic", "seller.global_product.*", "serller.product.optimize",
-})
 
 SCOPES_TODO = ("enable them for the app in Partner Center (App & Service > your app > API "
                f"scopes), then {REAUTHORIZE}; or deselect the streams that need them")
@@ -343,8 +332,9 @@ def scopes_check(tokens: TokenSet, needed: Mapping[str, Sequence[str]],
 
 
 def is_confirmed_scope(scope: str) -> bool:
-    """True when TikTok's documentation confirms the scope name (:data:`CONFIRMED_SCOPES`)."""
-    return any(fnmatch.fnmatchcase(scope, known) for known in CONFIRMED_SCOPES)
+    """False for the scope names no TikTok document confirms
+    (:data:`tiktokshop.endpoints.UNCONFIRMED_SCOPES`)."""
+    return scope not in UNCONFIRMED_SCOPES
 
 
 def _scope_list(scopes: Mapping[str, Sequence[str]]) -> str:

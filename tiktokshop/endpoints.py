@@ -21,6 +21,9 @@ DEFAULT_VERSION = "202509"
 ANALYTICS_SCOPE = "data.shop_analytics.public.read"
 #: The promotion scope (not in the reference; UNCONFIRMED, the name the sandbox uses).
 PROMOTION_SCOPE = "seller.promotion.info"
+#: Scope names no TikTok document confirms: TikTok may name these scopes differently, so
+#: their absence from ``granted_scopes`` proves nothing (the connection check only warns).
+UNCONFIRMED_SCOPES = frozenset({ANALYTICS_SCOPE, PROMOTION_SCOPE})
 
 
 @dataclass(frozen=True)
